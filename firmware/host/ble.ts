@@ -11,6 +11,9 @@
 //   are not cached by the host: every Read / Read Blob calls onRead(offset) and every write calls onWrite.
 // - onWrite runs synchronously inside the ATT transaction; its return is the ATT status (0 = success) sent in the
 //   Write Response (or Execute Write Response). A long write reaches onWrite once, reassembled.
+//   It may instead return WRITE_PENDING: the host then holds the Write Response until the firmware calls
+//   completeWrite(connection, status) (ESP32: the NimBLE task waits on a semaphore, as IDF's blocking Wi-Fi scan
+//   blocks its transport task; unified-provisioning.md §7.2). A link drop while pending discards the completion.
 // - onRead returns the value from `offset` on; the host sends at most MTU-1 bytes of it. Returning a number is an
 //   ATT error code. Offset past the end is answered by the host with ATT_ERR_INVALID_OFFSET (0x07).
 // - At most one central at a time: while one is connected the host does not advertise and refuses others.
@@ -35,6 +38,9 @@ export const ATT_ERR = {
 
 /** Characteristic property bits (Core spec Vol 3 Part G §3.3.1.1). */
 export const GATT_PROP = { READ: 0x02, WRITE_NO_RESPONSE: 0x04, WRITE: 0x08, NOTIFY: 0x10 } as const;
+
+/** Returned by onWrite to defer the Write Response until completeWrite(). */
+export const WRITE_PENDING = -1;
 
 export interface GattDescriptor {
   /** 16-bit UUID, e.g. 0x2901. */
@@ -78,6 +84,8 @@ export interface BlePeripheralHost {
   startAdvertising(advertisingData: Uint8Array, scanResponseData: Uint8Array, intervalMs: number): void;
   stopAdvertising(): void;
   disconnect(connection: number): void;
+  /** Sends the Write Response held by an onWrite that returned WRITE_PENDING. Ignored if the link is gone. */
+  completeWrite(connection: number, status: number): void;
   /** Deinit + release controller memory; see contract above. */
   stop(): void;
 }
