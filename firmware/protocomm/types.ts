@@ -36,3 +36,11 @@ export interface SecurityScheme {
   /** Wipes all key material (provisioning stopped). */
   cleanup(): void;
 }
+
+/** How the provisioning manager (and applications, e.g. OpenRemote's or-cfg) attach REQ endpoint handlers to a
+ * protocomm instance (esp-idf protocomm_add_endpoint / protocomm_remove_endpoint). Names are exact and
+ * case-sensitive. Adding an existing name replaces its handler. */
+export interface EndpointRegistry {
+  addEndpoint(name: string, handler: EndpointHandler): void;
+  removeEndpoint(name: string): void;
+}
