@@ -44,3 +44,9 @@ export interface EndpointRegistry {
   addEndpoint(name: string, handler: EndpointHandler): void;
   removeEndpoint(name: string): void;
 }
+
+/** protocomm security session events (§8.7 PROTOCOMM_SECURITY_SESSION_EVENT: SETUP_OK = 0,
+ * INVALID_SECURITY_PARAMS = 1, CREDENTIALS_MISMATCH = 2), posted by sec1/sec2 for the application. */
+export type SecuritySessionEvent = 'SETUP_OK' | 'INVALID_SECURITY_PARAMS' | 'CREDENTIALS_MISMATCH';
+
+export type SecuritySessionEventHandler = (event: SecuritySessionEvent, sessionId: number) => void;
