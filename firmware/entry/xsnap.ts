@@ -11,6 +11,7 @@ let booted = false;
 channel.onCommand('boot', (config) => {
   if (booted) throw new Error('already booted (restart the worker to reboot)');
   booted = true;
-  boot(host, (config ?? {}) as BootConfig);
-  return 'booted';
+  const device = boot(host, config as BootConfig);
+  // The parent's completion check (tools/xs/firmware.ts XsBootStatus).
+  return { status: 'booted', mode: device.mode, deviceName: device.deviceName, httpPort: device.httpPort() };
 });

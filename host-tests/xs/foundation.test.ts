@@ -10,6 +10,7 @@ import * as generated from '../../firmware/generated/proto.js';
 import { decodeValue, encodeValue } from '../../firmware/host/xsnap/codec';
 import { toHex } from '../../firmware/util/bytes';
 import { createNodeHost } from '../../tools/sim/host/index';
+import { createSimWifi } from '../../tools/sim/wifi/index';
 import { boot } from '../../firmware/boot';
 import { expectAllPassed, runCasesOnBoth, runXsTests, startFirmwareOnXs, XsHarnessError } from './harness';
 import { allMessageTypes, classPath, generatedClassPaths, loadProtoRoot, samplesFor } from './proto-samples';
@@ -185,18 +186,29 @@ describe('same code on both engines', () => {
   });
 
   test('the simulator entry boots on XS and logs like boot() on Node', async () => {
-    const onNode = createNodeHost({ clock: 'virtual', log: 'capture', uart: 'memory' });
-    boot(onNode, {});
-    const onXs = createNodeHost({ clock: 'virtual', log: 'capture', uart: 'memory' });
+    // A console-only sec1 device on the simulated Wi-Fi: boot() must reach provisioning on both engines alike.
+    const config = { security: { version: 1 as const, pop: 'abcd1234' }, transports: { console: true } };
+    const make = () => {
+      const h = createNodeHost({ clock: 'virtual', log: 'capture', uart: 'memory' });
+      return createNodeHost({ clock: h.sim.virtualClock, log: 'capture', uart: 'memory', wifi: createSimWifi({ timers: h.timers }) });
+    };
+    const onNode = make();
+    const device = boot(onNode, config);
+    expect(device.mode).toBe('provisioning');
+    const onXs = make();
     const firmware = await startFirmwareOnXs(onXs);
     try {
-      await firmware.boot({});
-      await expect(firmware.boot({})).rejects.toThrow(/already booted/);
+      const status = await firmware.boot(config);
+      expect(status).toMatchObject({ status: 'booted', mode: 'provisioning', deviceName: device.deviceName });
+      await expect(firmware.boot(config)).rejects.toThrow(/already booted/);
     } finally {
       await firmware.close();
     }
     const lines = (h: typeof onNode) => h.sim.capture!.entries.map((e) => [e.level, e.tag, e.message]);
     expect(lines(onXs)).toEqual(lines(onNode));
-    expect(lines(onXs)).toEqual([['info', 'boot', 'chip sim, mac 02:53:49:4d:00:01']]);
+    expect(lines(onXs)[0]).toEqual(['info', 'boot', 'chip sim, mac 02:53:49:4d:00:01']);
+    expect(lines(onXs).map((l) => l[2])).toContain('not provisioned: starting provisioning');
+    // The PoP is product data: it never reaches the log.
+    onXs.sim.capture!.assertNoSecret('abcd1234');
   });
 });

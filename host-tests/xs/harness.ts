@@ -4,24 +4,24 @@
 // each test, and requires the completion marker.
 // Infrastructure failures (XS exception while loading, worker death, missing marker, uncaught errors in firmware
 // callbacks, timeouts) throw XsHarnessError; test failures are returned in the results (see expectAllPassed).
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Host } from '../../firmware/host/index';
 import { XsBridge, type ExtraOp } from '../../tools/sim/xs-bridge';
 import { XsWorker, type MeterUsage } from '../../tools/xs/worker';
+import { bundleXsEntry, XsFirmwareError } from '../../tools/xs/firmware';
+
+export { bundleXsEntry, startFirmwareOnXs, type XsFirmware } from '../../tools/xs/firmware';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const COMPLETION_MARKER = 'XS-HARNESS-COMPLETE'; // runtime.ts
 
-export class XsHarnessError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XsHarnessError';
-  }
-}
+/** Infrastructure failures (the same class tools/xs/firmware.ts throws). */
+export const XsHarnessError = XsFirmwareError;
+export type XsHarnessError = XsFirmwareError;
 
 export interface XsHarnessOptions {
   /** Node host parts the XS provider reaches; a part left out answers every call with an error. */
@@ -60,51 +60,6 @@ export interface XsRunResult {
   console: { level: string; text: string }[];
   stdout: string;
   stderr: string;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Bundling (cached per process; rebuilt when any input file changed).
-
-interface CachedBundle {
-  code: string;
-  inputs: Map<string, number>;
-}
-const bundles = new Map<string, CachedBundle>();
-
-function mtime(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
-
-/** Bundles a TypeScript entry into one script for xsnap (the same plugins as `npm run build`). */
-export async function bundleXsEntry(entryTs: string, { minify = false } = {}): Promise<string> {
-  const input = resolve(root, entryTs);
-  const key = `${input}|${minify}`;
-  const cached = bundles.get(key);
-  if (cached && [...cached.inputs].every(([file, m]) => mtime(file) === m)) return cached.code;
-  // Dynamic import keeps the .mjs build helper out of the typechecked graph.
-  const { plugins, outputOptions } = await import(pathToFileURL(join(root, 'tools', 'build', 'bundle.mjs')).href);
-  const { rollup } = await import('rollup');
-  const build = await rollup({
-    input,
-    plugins: plugins({ minify }),
-    onwarn(warning, warn) {
-      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
-      warn(warning);
-    },
-  });
-  try {
-    const { output } = await build.generate({ ...outputOptions(undefined), file: undefined });
-    const code = output[0].code;
-    const inputs = new Map(build.watchFiles.filter((f) => !f.startsWith('\0')).map((f) => [f, mtime(f)] as const));
-    bundles.set(key, { code, inputs });
-    return code;
-  } finally {
-    await build.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -317,49 +272,3 @@ export async function runCasesOnBoth(
   return { node, xs };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// The firmware itself on XS.
-
-export interface XsFirmware {
-  worker: XsWorker;
-  bridge: XsBridge;
-  /** Sends 'boot' (firmware/entry/xsnap.ts); resolves once boot() returned in the worker. */
-  boot(config?: unknown): Promise<void>;
-  /** Throws XsHarnessError if a firmware callback threw or XS reported an unhandled rejection. */
-  checkUncaught(): void;
-  close(): Promise<void>;
-}
-
-/** Loads the simulator entry (default firmware/entry/xsnap.ts, the same code `npm run build` bundles) into a fresh
- * worker bridged to `host`. The run's completion marker is boot's reply ('booted'). */
-export async function startFirmwareOnXs(
-  host: Partial<Host>,
-  options: { entry?: string; meteringLimit?: number } = {},
-): Promise<XsFirmware> {
-  const code = await bundleXsEntry(options.entry ?? 'firmware/entry/xsnap.ts');
-  const worker = new XsWorker({ name: 'firmware', meteringLimit: options.meteringLimit });
-  const bridge = new XsBridge(worker, host);
-  const checkUncaught = () => {
-    if (bridge.callbackErrors.length > 0) {
-      const list = bridge.callbackErrors.map((e) => `${e.name}: ${e.message}`).join('\n  ');
-      throw new XsHarnessError(`uncaught errors in firmware on XS:\n  ${list}`);
-    }
-  };
-  try {
-    await worker.evaluate(code);
-  } catch (error) {
-    await worker.close().catch(() => {});
-    throw new XsHarnessError(`firmware failed to load on XS: ${(error as Error).message}`);
-  }
-  return {
-    worker,
-    bridge,
-    async boot(config = {}) {
-      const reply = await bridge.command('boot', config);
-      if (reply !== 'booted') throw new XsHarnessError(`boot did not complete on XS (reply ${JSON.stringify(reply)})`);
-      checkUncaught();
-    },
-    checkUncaught,
-    close: () => worker.close(),
-  };
-}
