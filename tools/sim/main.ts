@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { BootConfig, SecurityBootConfig } from '../../firmware/app/config';
 import { boot } from '../../firmware/boot';
 import { computeVerifier, generateSalt } from '../../firmware/protocomm/security/srp';
+import type { LogHost } from '../../firmware/host/log';
 import { toHex, utf8Encode } from '../../firmware/util/bytes';
 import { startBleLinkServer, type BleLinkServer } from './ble/link-server';
 import { SimBlePeripheral } from './ble/peripheral';
@@ -148,7 +149,16 @@ export class SimulatedDevice {
   status: { mode: string; deviceName?: string; httpPort?: number; blePort?: number } | undefined;
   private restarting: Promise<void> | undefined;
 
-  constructor(private readonly options: SimOptions, private readonly print: (line: string) => void = (l) => console.log(l)) {
+  private readonly print: (line: string) => void;
+  private readonly log: LogHost | 'stderr';
+
+  /** `io.print` gets the simulator's own status lines; `io.log` the firmware's log (default stderr). */
+  constructor(
+    private readonly options: SimOptions,
+    io: { print?: (line: string) => void; log?: LogHost } = {},
+  ) {
+    this.print = io.print ?? ((l) => console.log(l));
+    this.log = io.log ?? 'stderr';
     this.nvs = new SimNvs({ path: options.nvsFile });
     this.config = bootConfig(options);
   }
@@ -158,7 +168,7 @@ export class SimulatedDevice {
     const host: NodeHost = createNodeHost({
       nvs: this.nvs,
       ble,
-      log: 'stderr',
+      log: this.log,
       uart: this.options.console ? 'stdio' : 'memory',
       device: { mac: this.options.mac, onRestart: () => void this.restart() },
     });
@@ -221,7 +231,7 @@ async function main(): Promise<void> {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(e instanceof UsageError && e.message === USAGE ? 0 : 2);
   }
-  const device = new SimulatedDevice(options, (line) => console.error(`[sim] ${line}`));
+  const device = new SimulatedDevice(options, { print: (line) => console.error(`[sim] ${line}`) });
   const shutdown = async () => {
     await device.stop();
     process.exit(0);

@@ -1,0 +1,139 @@
+// The simulator as a user drives it (issue 5 command line, issue 8 boot flow): the firmware boots into
+// provisioning, the phone's role (tools/prov, written from the spec) provisions it over HTTP or BLE, and after a
+// reboot the same NVS makes it join Wi-Fi straight away. On Node for speed, and on the real XS engine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { runProvisioning } from '../../tools/prov/index';
+import { CaptureLog } from '../../tools/sim/host/log';
+import { parseSimArgs, SimulatedDevice, UsageError } from '../../tools/sim/main';
+
+const dirs: string[] = [];
+const devices: SimulatedDevice[] = [];
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function nvsPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-nvs-'));
+  dirs.push(dir);
+  return join(dir, 'nvs.json');
+}
+
+async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function startDevice(argv: string[]): { device: SimulatedDevice; log: CaptureLog; printed: string[] } {
+  const log = new CaptureLog();
+  const printed: string[] = [];
+  const device = new SimulatedDevice(parseSimArgs(argv), { log, print: (l) => printed.push(l) });
+  devices.push(device);
+  return { device, log, printed };
+}
+
+const messages = (log: CaptureLog) => log.entries.map((e) => e.message);
+
+describe('command line', () => {
+  test('defaults: XS engine, sec2 for UNUSED/abcd1234 (the OpenRemote apps), BLE on any port, auto-stop on', () => {
+    const o = parseSimArgs([]);
+    expect(o).toMatchObject({ engine: 'xs', security: 2, pop: 'abcd1234', sec2Username: 'UNUSED', sec2Patch: 1, blePort: 0, autoStop: true, console: false });
+  });
+
+  test.each([
+    [['--security', '3'], /--security must be one of 0, 1, 2/],
+    [['--engine', 'v8'], /--engine must be one of xs, node/],
+    [['--softap-port', '70000'], /port number/],
+    [['--no-ble'], /no provisioning transport/],
+    [['--wifi-world', '/nonexistent.json'], /no file/],
+    [['--bogus'], /Unknown option/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseSimArgs(argv)).toThrow(message);
+  });
+
+  test('--help is a usage error carrying the usage text', () => {
+    expect(() => parseSimArgs(['--help'])).toThrow(UsageError);
+  });
+});
+
+describe('boot flow on Node', () => {
+  test('provision over SoftAP/HTTP with sec1, reboot joins Wi-Fi without provisioning, long press resets', async () => {
+    const nvs = nvsPath();
+    const { device, log } = startDevice(['--engine', 'node', '--no-ble', '--softap-port', '0', '--security', '1', '--nvs', nvs]);
+    await device.start();
+    expect(device.status).toMatchObject({ mode: 'provisioning', deviceName: 'PROV_4D0001' });
+    const port = device.status!.httpPort!;
+    expect(port).toBeGreaterThan(0);
+
+    const result = await runProvisioning({
+      transport: 'httpd',
+      http: `127.0.0.1:${port}`,
+      pop: 'abcd1234',
+      ssid: 'HomeNet',
+      passphrase: 'secretpass',
+      wifiPollIntervalMs: 200,
+    });
+    expect(result.ok, result.message).toBe(true);
+    // Auto-stop (reference default) ends provisioning about 1 s after the Connected status was read.
+    await until('provisioning to stop', () => messages(log).includes('provisioning stopped'));
+    // The station controller took over the link that provisioning brought up.
+    expect(messages(log).some((m) => m.startsWith('station online, ip '))).toBe(true);
+
+    await device.restart();
+    expect(device.status?.mode).toBe('station');
+    await until('the station to come online after reboot', () => messages(log).filter((m) => m.startsWith('station online')).length >= 2);
+    log.assertNoSecret('abcd1234', 'secretpass');
+
+    // Long press: factory reset and reboot into provisioning.
+    device.nodeHost!.sim.button.press('long');
+    await until('reboot into provisioning', () => device.status?.mode === 'provisioning' && messages(log).filter((m) => m === 'not provisioned: starting provisioning').length >= 2);
+  });
+
+  test('a short press re-opens provisioning once; the next boot goes back to the station', async () => {
+    const nvs = nvsPath();
+    const { device, log } = startDevice(['--engine', 'node', '--no-ble', '--softap-port', '0', '--security', '0', '--nvs', nvs]);
+    await device.start();
+    const result = await runProvisioning({ transport: 'httpd', http: `127.0.0.1:${device.status!.httpPort}`, ssid: 'HomeNet', passphrase: 'secretpass', wifiPollIntervalMs: 200 });
+    expect(result.ok, result.message).toBe(true);
+    await device.restart();
+    expect(device.status?.mode).toBe('station');
+    device.nodeHost!.sim.button.press('short');
+    await until('reboot into provisioning', () => device.status?.mode === 'provisioning');
+    expect(messages(log)).toContain('provisioning re-opened by the user');
+    await device.restart();
+    expect(device.status?.mode).toBe('station');
+  });
+});
+
+describe('boot flow on XS', () => {
+  test('provision over BLE with sec2 (username UNUSED, as the OpenRemote apps), then reboot online', async () => {
+    const nvs = nvsPath();
+    const { device, log } = startDevice(['--engine', 'xs', '--ble-port', '0', '--security', '2', '--nvs', nvs]);
+    await device.start();
+    expect(device.status).toMatchObject({ mode: 'provisioning', deviceName: 'PROV_4D0001' });
+    const result = await runProvisioning({
+      transport: 'ble',
+      blePort: device.status!.blePort,
+      namePrefix: 'PROV_',
+      pop: 'abcd1234',
+      ssid: 'HomeNet',
+      passphrase: 'secretpass',
+      scan: true,
+      wifiPollIntervalMs: 200,
+    });
+    expect(result.ok, `${result.code} ${result.message}`).toBe(true);
+    expect(result.protoVersion).toMatchObject({ secVer: 2, secPatchVer: 1 });
+    expect(result.networks?.map((n) => n.ssid)).toContain('HomeNet');
+    await until('provisioning to stop', () => messages(log).includes('provisioning stopped'));
+    await device.restart();
+    expect(device.status?.mode).toBe('station');
+    await until('the station online after reboot', () => messages(log).filter((m) => m.startsWith('station online')).length >= 2);
+    log.assertNoSecret('abcd1234', 'secretpass');
+  }, 120_000);
+});
