@@ -47,11 +47,13 @@ async function xsBoot(): Promise<void> {
   const loadCompute = firmware.worker.totalCompute;
   firmware.worker.resetMeterTotals();
   await firmware.boot({ security: { version: 1, pop: 'abcd1234' }, transports: { ble: {}, softap: { port: 0 }, console: true } });
+  const meter = firmware.worker.lastMeter;
+  if (!meter) throw new Error('the XS worker reported no meter for boot');
   const figures = {
     loadComputrons: loadCompute,
     bootComputrons: firmware.worker.totalCompute,
-    heapSlotsAfterBoot: firmware.worker.lastMeter.currentHeapCount,
-    allocatedBytesAfterBoot: firmware.worker.lastMeter.allocate,
+    heapSlotsAfterBoot: meter.currentHeapCount,
+    allocatedBytesAfterBoot: meter.allocate,
     wallMs: Math.round(performance.now() - t0),
   };
   await firmware.close();
