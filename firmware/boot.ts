@@ -1,15 +1,19 @@
 // The boot flow, the same on the chip, on Node and on XS (issue 8): load the stored configuration; not provisioned
-// -> start provisioning on the configured transports; provisioned -> join Wi-Fi and stay on it. The button: a long
+// -> start provisioning on the configured transports (with OpenRemote's or-cfg endpoint when configured);
+// provisioned -> join Wi-Fi, then the OpenRemote MQTT link, and stay on both. The button: a long
 // press is a factory reset (erase everything, reboot into provisioning); a short press re-opens provisioning for
 // Wi-Fi only (a one-shot flag in NVS, then reboot: BLE controller memory is released after a run and only comes
 // back with a reboot, see firmware/host/ble.ts).
 import { validateBootConfig, type BootConfig } from './app/config';
+import { OpenRemoteService } from './app/openremote';
 import { ProvisioningService } from './app/provisioning';
+import { OR_CFG_ENDPOINT } from './openremote/index';
 import type { Host } from './host/index';
 import { StationController } from './net/station';
 import { WifiRouter } from './net/wifi-router';
 import { CredentialStore, printableSsid, type WifiCredentials } from './provisioning/credentials';
 import type { ProvEvent } from './provisioning/manager';
+import type { EndpointHandler } from './protocomm/types';
 import { toHex, utf8Decode } from './util/bytes';
 import { Logger, SecretRegistry } from './util/log';
 
@@ -26,6 +30,8 @@ export interface Device {
   readonly mode: DeviceMode;
   readonly provisioning: ProvisioningService | undefined;
   readonly station: StationController;
+  /** Present when the build configures OpenRemote. */
+  readonly openremote: OpenRemoteService | undefined;
   readonly deviceName: string | undefined;
   /** Bound SoftAP/HTTP port while provisioning over HTTP runs. */
   httpPort(): number | undefined;
@@ -40,7 +46,12 @@ export function boot(host: Host, config: BootConfig): Device {
 
   const credentials = new CredentialStore({ nvs: host.nvs, log: log.child('creds') });
   const router = new WifiRouter(host.wifi);
+  const cloud = config.openremote
+    ? new OpenRemoteService({ host, config: config.openremote, log: log.child('openremote'), secrets })
+    : undefined;
+  let onStationOnline: (ip: string) => void = () => {};
   const station = new StationController({
+    onOnline: (ip) => onStationOnline(ip),
     wifi: host.wifi,
     timers: host.timers,
     crypto: host.crypto,
@@ -54,6 +65,7 @@ export function boot(host: Host, config: BootConfig): Device {
       log.warn('factory reset (long press): erasing stored configuration');
       try {
         credentials.clear();
+        cloud?.clear();
       } catch (e) {
         log.error(`factory reset: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -67,37 +79,62 @@ export function boot(host: Host, config: BootConfig): Device {
 
   const stored = credentials.load();
   const reprovision = takeReprovisionFlag(host, log);
-  if (stored.ok && !reprovision) {
+  // With OpenRemote, "provisioned" means both the Wi-Fi credentials and the backend config are stored.
+  const cloudReady = cloud ? cloud.storedConfig() !== undefined : true;
+  if (stored.ok && cloudReady && !reprovision) {
     log.info(`provisioned for SSID "${printableSsid(stored.credentials.ssid)}"; joining Wi-Fi`);
     secrets.add(utf8Decode(stored.credentials.password));
+    let linkStarted = false;
+    onStationOnline = () => {
+      // The MQTT client reconnects by itself across Wi-Fi drops; the link is started once per boot.
+      if (cloud && !linkStarted) linkStarted = cloud.startStored();
+    };
     router.attach(station.events);
     station.start(stored.credentials);
-    return { mode: 'station', provisioning: undefined, station, deviceName: undefined, httpPort: () => undefined };
+    return { mode: 'station', provisioning: undefined, station, openremote: cloud, deviceName: undefined, httpPort: () => undefined };
   }
 
   log.info(reprovision ? 'provisioning re-opened by the user' : 'not provisioned: starting provisioning');
-  let service: ProvisioningService | undefined;
   let joined: { credentials: WifiCredentials; ip: string } | undefined;
   const onEvent = (event: ProvEvent): void => {
     if (event.name === 'cred-success') {
       const saved = credentials.load();
       if (saved.ok) joined = { credentials: saved.credentials, ip: event.ip };
+      // Wi-Fi re-provisioned on a device whose backend config is already stored: go back online at once (the app
+      // may still send a new OpenRemoteConfig, which restarts the link).
+      if (cloud && cloud.link.state().status === 'DISCONNECTED') cloud.startStored();
     } else if (event.name === 'end') {
       // The station stays up after a successful run; from now on the station controller keeps it up.
       router.attach(station.events);
       if (joined) station.adopt(joined.credentials, joined.ip);
     }
   };
-  service = new ProvisioningService({ host, config, log, secrets, credentials, router, onEvent });
-  service.start();
+  // OpenRemote's app talks to or-cfg AFTER Wi-Fi succeeded, so the endpoint is created before start (BLE id 0xFF54)
+  // and auto-stop is off: ExitProvisioning ends the run (openremote.md §1.3, §2.10).
+  const provConfig: BootConfig = cloud
+    ? {
+        ...config,
+        provisioning: {
+          ...config.provisioning,
+          autoStop: false,
+          customEndpoints: [OR_CFG_ENDPOINT, ...(config.provisioning?.customEndpoints ?? []).filter((n) => n !== OR_CFG_ENDPOINT)],
+        },
+      }
+    : config;
+  const service = new ProvisioningService({ host, config: provConfig, log, secrets, credentials, router, onEvent });
+  const handlers: Record<string, EndpointHandler> = {};
+  if (cloud) {
+    handlers[OR_CFG_ENDPOINT] = cloud.channel({ onExit: () => service.manager.stop(), appInfo: service.protocomm.versionInfo }).handler;
+  }
+  service.start(handlers);
   log.info(`provisioning as "${service.deviceName}" (security ${config.security.version})`);
-  const running = service;
   return {
     mode: 'provisioning',
-    provisioning: running,
+    provisioning: service,
     station,
-    deviceName: running.deviceName,
-    httpPort: () => running.httpPort(),
+    openremote: cloud,
+    deviceName: service.deviceName,
+    httpPort: () => service.httpPort(),
   };
 }
 

@@ -39,6 +39,19 @@ export interface BootConfig {
   attemptLimit?: { maxFailures?: number; windowMs?: number };
   /** Reconnect backoff for the provisioned station. */
   station?: { firstRetryMs?: number; maxRetryMs?: number };
+  /** OpenRemote: the or-cfg endpoint during provisioning and the MQTT link afterwards (openremote.md). */
+  openremote?: OpenRemoteBootConfig;
+}
+
+export interface OpenRemoteBootConfig {
+  /** DeviceInfo.model_name: the backend picks the asset type from it (openremote.md §3.1). */
+  modelName: string;
+  /** PEM trust anchors for mqtts:// (the product's CA bundle). */
+  caCerts: string[];
+  /** Accept mqtt:// configs. Off in production: the MQTT password would cross the network in clear. */
+  allowPlaintextMqtt?: boolean;
+  /** Reported in the proto-ver "openremote" label and as the firmwareVersion attribute. */
+  firmwareVersion?: string;
 }
 
 /** Throws a RangeError naming the first invalid field, so a bad product configuration fails at boot, loudly. */
@@ -50,6 +63,13 @@ export function validateBootConfig(config: BootConfig): void {
     if (!/^([0-9a-f]{2})+$/i.test(sec.verifierHex)) throw new RangeError('security.verifierHex must be hex');
     if (sec.patchVersion !== undefined && sec.patchVersion !== 0 && sec.patchVersion !== 1) {
       throw new RangeError('security.patchVersion must be 0 or 1');
+    }
+  }
+  const or = config.openremote;
+  if (or) {
+    if (typeof or.modelName !== 'string' || or.modelName.length === 0) throw new RangeError('openremote.modelName is required');
+    if (!Array.isArray(or.caCerts) || (or.caCerts.length === 0 && !or.allowPlaintextMqtt)) {
+      throw new RangeError('openremote.caCerts must hold the CA bundle for mqtts://');
     }
   }
   const t = config.transports;

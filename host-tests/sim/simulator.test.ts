@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { startBackend } from '../../tools/backend/index';
 import { runProvisioning } from '../../tools/prov/index';
 import { CaptureLog } from '../../tools/sim/host/log';
 import { parseSimArgs, SimulatedDevice, UsageError } from '../../tools/sim/main';
@@ -135,5 +136,42 @@ describe('boot flow on XS', () => {
     expect(device.status?.mode).toBe('station');
     await until('the station online after reboot', () => messages(log).filter((m) => m.startsWith('station online')).length >= 2);
     log.assertNoSecret('abcd1234', 'secretpass');
+  }, 120_000);
+});
+
+describe('OpenRemote end to end on XS', () => {
+  test('the app flow provisions Wi-Fi and the backend over BLE; a reboot goes straight online to the broker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-or-'));
+    dirs.push(dir);
+    const backend = await startBackend({ httpPort: 0, mqttPort: 0, dataDir: join(dir, 'backend') });
+    try {
+      const { device, log } = startDevice(['--engine', 'xs', '--ble-port', '0', '--nvs', join(dir, 'nvs.json'), '--ca', backend.caPath!]);
+      await device.start();
+      const result = await runProvisioning({
+        transport: 'ble',
+        blePort: device.status!.blePort,
+        namePrefix: 'PROV_',
+        pop: 'abcd1234',
+        ssid: 'HomeNet',
+        passphrase: 'secretpass',
+        wifiPollIntervalMs: 200,
+        openremote: { backend: `http://127.0.0.1:${backend.httpPort}`, user: 'admin', password: 'secret', mqttPort: backend.mqttPort },
+      });
+      expect(result.ok, `${result.code} ${result.failedStep} ${result.message}`).toBe(true);
+      expect(result.deviceInfo).toEqual({ deviceId: '0253494D0001', modelName: 'or-demo' });
+      expect(result.mqttUser).toBe('0253494d0001');
+      // The device reported CONNECTED only once the broker had it (CONNACK + SUBACK), so the broker knows it now.
+      expect(backend.connectedClientIds()).toContain('0253494d0001');
+      await until('provisioning to stop after ExitProvisioning', () => messages(log).includes('provisioning stopped'));
+
+      const beforeReboot = log.entries.length;
+      await device.restart();
+      expect(device.status?.mode).toBe('station');
+      await until('the reboot to reach the broker', () => messages(log).slice(beforeReboot).some((m) => m.startsWith('backend link CONNECTED')), 30_000);
+      expect(backend.connectedClientIds()).toEqual(['0253494d0001']);
+      log.assertNoSecret('abcd1234', 'secretpass', 'secret');
+    } finally {
+      await backend.stop();
+    }
   }, 120_000);
 });

@@ -2,7 +2,7 @@
 // every host part simulated: BLE (tools/sim/ble, reachable by other processes over --ble-port), Wi-Fi from a world
 // file, NVS in a file that survives restarts, TCP/TLS sockets that are real. The official esp_prov talks to the
 // SoftAP/HTTP transport (--softap-port) or the console (--console). Every flag is documented in the README.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BootConfig, SecurityBootConfig } from '../../firmware/app/config';
 import { boot } from '../../firmware/boot';
@@ -30,6 +30,10 @@ export const USAGE = `usage: npm run sim -- [options]
   --wifi-world FILE       access points the simulated radio sees (default tools/sim/wifi/default-world.json)
   --nvs FILE              NVS contents, kept across restarts (default: in memory)
   --no-auto-stop          keep provisioning running after Wi-Fi succeeded (the app stops it)
+  --ca FILE               PEM CA certificate(s) the device trusts for mqtts://, as a product image carries its CA
+                          bundle; enables OpenRemote (or-cfg endpoint during provisioning, MQTT link afterwards)
+  --model NAME            OpenRemote model name reported in DeviceInfo (default or-demo)
+  --allow-plaintext-mqtt  accept mqtt:// broker URLs (development only)
   --name NAME             BLE name / SoftAP SSID (default PROV_ + last 3 MAC bytes)
   --mac AA:BB:CC:DD:EE:FF station MAC (default 02:53:49:4d:00:01)
   --log-level L           error|warn|info|debug (default info)
@@ -47,6 +51,9 @@ export interface SimOptions {
   wifiWorld: string | undefined;
   nvsFile: string | undefined;
   autoStop: boolean;
+  caFile: string | undefined;
+  model: string;
+  allowPlaintextMqtt: boolean;
   name: string | undefined;
   mac: string | undefined;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -71,6 +78,9 @@ export function parseSimArgs(argv: string[]): SimOptions {
       'wifi-world': { type: 'string' },
       nvs: { type: 'string' },
       'no-auto-stop': { type: 'boolean', default: false },
+      ca: { type: 'string' },
+      model: { type: 'string', default: 'or-demo' },
+      'allow-plaintext-mqtt': { type: 'boolean', default: false },
       name: { type: 'string' },
       mac: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
@@ -100,11 +110,17 @@ export function parseSimArgs(argv: string[]): SimOptions {
     wifiWorld: values['wifi-world'],
     nvsFile: values.nvs,
     autoStop: !values['no-auto-stop'],
+    caFile: values.ca,
+    model: values.model!,
+    allowPlaintextMqtt: values['allow-plaintext-mqtt']!,
     name: values.name,
     mac: values.mac,
     logLevel: oneOf('log-level', values['log-level']!, ['error', 'warn', 'info', 'debug'] as const),
   };
   if (options.wifiWorld && !existsSync(options.wifiWorld)) throw new UsageError(`--wifi-world: no file ${options.wifiWorld}`);
+  if (options.caFile && !/-----BEGIN CERTIFICATE-----/.test(readFileOrEmpty(options.caFile))) {
+    throw new UsageError(`--ca: ${options.caFile} holds no PEM certificate`);
+  }
   if (options.blePort === undefined && options.softapPort === undefined && !options.console) {
     throw new UsageError('no provisioning transport: drop --no-ble, or add --softap-port or --console');
   }
@@ -135,7 +151,31 @@ export function bootConfig(options: SimOptions): BootConfig {
       console: options.console,
     },
     provisioning: { autoStop: options.autoStop },
+    openremote: options.caFile
+      ? {
+          modelName: options.model,
+          caCerts: splitPem(readFileSync(options.caFile, 'utf8')),
+          allowPlaintextMqtt: options.allowPlaintextMqtt,
+          firmwareVersion: FIRMWARE_VERSION,
+        }
+      : undefined,
   };
+}
+
+/** The simulated build's version (package.json), as a product build would bake its own. */
+const FIRMWARE_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** One PEM string per certificate in a bundle file. */
+export function splitPem(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => c + '\n') ?? [];
 }
 
 /** One simulated board: boots the firmware, and boots it again (same NVS, fresh RAM and radio) on restart(). */
