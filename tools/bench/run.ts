@@ -12,6 +12,7 @@ import { startFirmwareOnXs } from '../xs/firmware';
 import { benchHandshake } from '../../host-tests/protocomm/bench';
 import { airTimeTable } from '../../host-tests/transport-ble/airtime';
 import { benchMqttCodec } from '../../host-tests/mqtt/bench';
+import { benchMqttOnXs } from './mqtt-xs';
 
 const report: Record<string, unknown> = {};
 const line = (text = '') => console.log(text);
@@ -97,6 +98,16 @@ function mqttCodec(): void {
   line();
 }
 
+async function mqttOnXs(): Promise<void> {
+  const r = await benchMqttOnXs({ messages: 200 });
+  report.mqttOnXs = r;
+  line(`## MQTT client on XS over local TLS (aedes), ${r.messages} publishes per QoS, topic ${r.topic.length} chars`);
+  line(`computrons per publish: QoS 0 median ${r.qos0Computrons.median}, QoS 1 (PUBACK included) median ${r.qos1Computrons.median}`);
+  line(`  of which encoding the PUBLISH ${r.encodeComputrons}; one host call through the simulator bridge ${r.hostCallComputrons} (native on the chip)`);
+  line(`publish -> subscriber: QoS 0 median ${r.qos0LatencyMs.median} ms (p95 ${r.qos0LatencyMs.p95}), QoS 1 median ${r.qos1LatencyMs.median} ms (p95 ${r.qos1LatencyMs.p95})`);
+  line();
+}
+
 async function main(): Promise<void> {
   line(`# Benchmarks (${new Date().toISOString()}, node ${process.version})`);
   line();
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
   await handshakes();
   await airTime();
   mqttCodec();
+  await mqttOnXs();
   mkdirSync('build', { recursive: true });
   writeFileSync('build/bench.json', JSON.stringify(report, null, 2));
   line('written: build/bench.json');
