@@ -5,7 +5,7 @@
 // Wi-Fi only (a one-shot flag in NVS, then reboot: BLE controller memory is released after a run and only comes
 // back with a reboot, see firmware/host/ble.ts).
 import { validateBootConfig, type BootConfig } from './app/config';
-import { OpenRemoteService } from './app/openremote';
+import { OpenRemoteService, type CloudApplication } from './app/openremote';
 import { ProvisioningService } from './app/provisioning';
 import { OR_CFG_ENDPOINT } from './openremote/index';
 import type { Host } from './host/index';
@@ -32,12 +32,18 @@ export interface Device {
   readonly station: StationController;
   /** Present when the build configures OpenRemote. */
   readonly openremote: OpenRemoteService | undefined;
+  readonly application: CloudApplication | undefined;
   readonly deviceName: string | undefined;
   /** Bound SoftAP/HTTP port while provisioning over HTTP runs. */
   httpPort(): number | undefined;
 }
 
-export function boot(host: Host, config: BootConfig): Device {
+/** Product code the boot flow runs beside provisioning and the cloud link (used when config.openremote is set). */
+export interface BootExtras {
+  application?: (context: { host: Host; log: Logger; firmwareVersion: string }) => CloudApplication;
+}
+
+export function boot(host: Host, config: BootConfig, extras: BootExtras = {}): Device {
   const secrets = new SecretRegistry();
   const log = new Logger(host.log, 'boot', secrets, config.logLevel ?? 'info');
   validateBootConfig(config);
@@ -46,9 +52,13 @@ export function boot(host: Host, config: BootConfig): Device {
 
   const credentials = new CredentialStore({ nvs: host.nvs, log: log.child('creds') });
   const router = new WifiRouter(host.wifi);
-  const cloud = config.openremote
-    ? new OpenRemoteService({ host, config: config.openremote, log: log.child('openremote'), secrets })
+  const application = config.openremote && extras.application
+    ? extras.application({ host, log: log.child('app'), firmwareVersion: config.openremote.firmwareVersion ?? '0.0.0' })
     : undefined;
+  const cloud = config.openremote
+    ? new OpenRemoteService({ host, config: config.openremote, log: log.child('openremote'), secrets, application })
+    : undefined;
+  application?.start();
   let onStationOnline: (ip: string) => void = () => {};
   const station = new StationController({
     onOnline: (ip) => onStationOnline(ip),
@@ -91,7 +101,7 @@ export function boot(host: Host, config: BootConfig): Device {
     };
     router.attach(station.events);
     station.start(stored.credentials);
-    return { mode: 'station', provisioning: undefined, station, openremote: cloud, deviceName: undefined, httpPort: () => undefined };
+    return { mode: 'station', provisioning: undefined, station, openremote: cloud, application, deviceName: undefined, httpPort: () => undefined };
   }
 
   log.info(reprovision ? 'provisioning re-opened by the user' : 'not provisioned: starting provisioning');
@@ -133,6 +143,7 @@ export function boot(host: Host, config: BootConfig): Device {
     provisioning: service,
     station,
     openremote: cloud,
+    application,
     deviceName: service.deviceName,
     httpPort: () => service.httpPort(),
   };

@@ -2,7 +2,8 @@
 // the or-cfg channel for a provisioning run, and the stored config for the next boot. The application (attributes)
 // receives the link's MQTT client through `onClient` and incoming values through `onMessage`.
 import type { Host } from '../host/index';
-import type { IncomingMessage, MqttClient } from '../mqtt/client';
+import type { MqttClient } from '../mqtt/client';
+import { OpenRemoteMqtt } from '../openremote/mqtt-api';
 import {
   clearOpenRemoteConfig,
   deviceIdFromMac,
@@ -13,20 +14,37 @@ import {
 } from '../openremote/index';
 import type { AppInfoSink } from '../openremote/config-channel';
 import type { Logger, SecretRegistry } from '../util/log';
+import { OpenRemotePublisher } from './attribute-publisher';
+import { bindOpenRemote, type AttributePublisher } from './attributes';
+import type { AttributeValue } from '../openremote/mqtt-api';
 import type { OpenRemoteBootConfig } from './config';
+
+/** What the boot flow asks of a product's application (firmware/app/demo.ts is the simulator's): its attribute
+ * model receives values written in OpenRemote, and it publishes through the publisher it gets while the link is
+ * CONNECTED (after CONNACK and SUBACK, so echoes and writes are caught from the first publish). */
+export interface CloudApplication {
+  readonly model: { handleValue(attribute: string, value: AttributeValue): void };
+  start(): void;
+  stop(): void;
+  connect(publisher: AttributePublisher): void;
+  disconnect(): void;
+}
 
 export interface OpenRemoteServiceOptions {
   host: Host;
   config: OpenRemoteBootConfig;
   log: Logger;
   secrets: SecretRegistry;
-  onClient?: (client: MqttClient | undefined, config: OpenRemoteConfig | undefined) => void;
-  onMessage?: (message: IncomingMessage) => void;
+  application?: CloudApplication;
 }
 
 export class OpenRemoteService {
   readonly link: MqttBackendLink;
   readonly deviceId: string;
+
+  private client: MqttClient | undefined;
+  private values: OpenRemoteMqtt | undefined;
+  private appConnected = false;
 
   constructor(private readonly options: OpenRemoteServiceOptions) {
     const { host, log, secrets } = options;
@@ -35,10 +53,35 @@ export class OpenRemoteService {
       deps: { socket: host.socket, timers: host.timers, clock: host.clock, crypto: host.crypto, logger: log.child('mqtt') },
       ca: options.config.caCerts,
       secrets,
-      onClient: options.onClient,
-      onMessage: options.onMessage,
+      onClient: (client, config) => this.onClient(client, config),
+      onMessage: (message) => this.values?.handleMessage(message),
     });
-    this.link.onChange((state) => log.info(`backend link ${state.status} (${state.reason})`));
+    this.link.onChange((state) => {
+      log.info(`backend link ${state.status} (${state.reason})`);
+      this.connectApplication(state.status === 'CONNECTED');
+    });
+  }
+
+  /** A new MQTT client per config (or none after stop): the application's value source follows it. */
+  private onClient(client: MqttClient | undefined, config: OpenRemoteConfig | undefined): void {
+    this.connectApplication(false);
+    this.client = client;
+    this.values = client && config
+      ? new OpenRemoteMqtt(client, { realm: config.realm, clientId: config.user, assetId: config.assetId }, this.options.host.clock)
+      : undefined;
+    if (this.values && this.options.application) bindOpenRemote(this.options.application.model, this.values);
+  }
+
+  private connectApplication(online: boolean): void {
+    const app = this.options.application;
+    if (!app || online === this.appConnected) return;
+    if (online && this.client && this.values) {
+      app.connect(new OpenRemotePublisher(this.client, this.values.identity, this.options.host.clock));
+      this.appConnected = true;
+    } else if (!online) {
+      app.disconnect();
+      this.appConnected = false;
+    }
   }
 
   /** The config saved by a previous or-cfg OpenRemoteConfig; undefined when absent or unusable. */

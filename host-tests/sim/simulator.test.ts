@@ -13,7 +13,10 @@ import { parseSimArgs, SimulatedDevice, UsageError } from '../../tools/sim/main'
 const dirs: string[] = [];
 const devices: SimulatedDevice[] = [];
 afterEach(async () => {
-  for (const d of devices.splice(0)) await d.stop();
+  for (const d of devices.splice(0)) {
+    await d.stop();
+    expect(d.errors.map((e) => e.message)).toEqual([]);
+  }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -169,6 +172,18 @@ describe('OpenRemote end to end on XS', () => {
       expect(device.status?.mode).toBe('station');
       await until('the reboot to reach the broker', () => messages(log).slice(beforeReboot).some((m) => m.startsWith('backend link CONNECTED')), 30_000);
       expect(backend.connectedClientIds()).toEqual(['0253494d0001']);
+
+      // The demo application (firmware/app/demo.ts) on the device: values go up, a user's write comes down.
+      const asset = () => backend.core.getAsset(result.assetId!)!;
+      await until('temperature from the device', () => asset().attributes.temperature.timestamp > 0, 30_000);
+      expect(typeof asset().attributes.temperature.value).toBe('number');
+      expect(asset().attributes.firmwareVersion.value).toMatch(/^\d+\.\d+\.\d+/);
+      const events: { name: string; value: unknown; source: string }[] = [];
+      backend.events.on('attribute', (e) => events.push(e));
+      expect(backend.core.writeAttribute(result.assetId!, 'switch', true, undefined, 'user:admin')).toMatchObject({ status: 'updated', changed: true });
+      await until('the relay to switch on', () => messages(log).some((m) => m.startsWith('relay on')), 30_000);
+      // The device echoes the state it applied, so OpenRemote shows the device's real state.
+      await until('the echo of the switch', () => events.some((e) => e.name === 'switch' && e.value === true && !e.source.startsWith('user')), 30_000);
       log.assertNoSecret('abcd1234', 'secretpass', 'secret');
     } finally {
       await backend.stop();

@@ -142,4 +142,30 @@ describe('XsWorker.close', () => {
     await expect(stuck).rejects.toThrow(XsWorkerError);
     expect(w.alive).toBe(false);
   });
+
+  test('close() from idle quits at once: a command issued right after is refused, never read as a reply', async () => {
+    // Regression: close() used to write 'q' after an await, so a command issued in the same tick went out first;
+    // the worker then blocked in issueCommand() read 'q' as its reply ("Received unexpected command reply").
+    const w = start({ onRequest: () => new Promise<Uint8Array>((resolve) => setTimeout(() => resolve(text('late')), 20)) });
+    await w.evaluate('globalThis.handleCommand = (m) => issueCommand(m)');
+    const closing = w.close();
+    await expect(w.command(text('b'))).rejects.toThrow(/closing/);
+    await closing;
+    expect((await w.exited).code).toBe(0);
+    expect(w.stderr).not.toMatch(/unexpected/i);
+  });
+
+  test('close() waits for work in flight and for work that arrives meanwhile, then quits cleanly', async () => {
+    const w = start({ onRequest: () => new Promise<Uint8Array>((resolve) => setTimeout(() => resolve(text('late')), 20)) });
+    await w.evaluate('globalThis.handleCommand = (m) => issueCommand(m)');
+    const inFlight = w.command(text('a'));
+    const closing = w.close();
+    const meanwhile = w.command(text('b'));
+    expect(str(await inFlight)).toBe('late');
+    expect(str(await meanwhile)).toBe('late');
+    await closing;
+    expect((await w.exited).code).toBe(0);
+    expect(w.stderr).not.toMatch(/unexpected/i);
+    await expect(w.command(text('c'))).rejects.toThrow(/closing|exited/);
+  });
 });

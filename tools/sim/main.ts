@@ -185,6 +185,8 @@ export class SimulatedDevice {
   private bleServer: BleLinkServer | undefined;
   private readonly nvs: SimNvs;
   private readonly config: BootConfig;
+  /** Exceptions that escaped firmware callbacks (on the chip: an XS abort and a reboot). Tests expect none. */
+  readonly errors: Error[] = [];
   /** What the last boot reported (mode, device name, HTTP port). */
   status: { mode: string; deviceName?: string; httpPort?: number; blePort?: number } | undefined;
   private restarting: Promise<void> | undefined;
@@ -211,6 +213,7 @@ export class SimulatedDevice {
       log: this.log,
       uart: this.options.console ? 'stdio' : 'memory',
       device: { mac: this.options.mac, onRestart: () => void this.restart() },
+      onCallbackError: (error) => this.firmwareError(error),
     });
     // The Wi-Fi world runs on the host's timers (one dispatcher serialises every callback into the firmware), so
     // it joins the host right after creation, before the firmware boots.
@@ -227,6 +230,12 @@ export class SimulatedDevice {
     }
     this.status.blePort = this.bleServer?.port;
     this.print(this.describe());
+  }
+
+  private firmwareError(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.errors.push(e);
+    this.print(`firmware exception escaped a callback: ${e.name}: ${e.message}`);
   }
 
   describe(): string {

@@ -80,6 +80,9 @@ export class XsBridge {
 
   /** Invokes a callback registered in the worker. Exposed for tests; host proxies use it internally. */
   invoke(callbackId: number, method: string, args: unknown[]): Promise<unknown> {
+    // A host event that arrives after the firmware was closed (simulated power-off) has nobody to go to, as on a
+    // board that lost power; it is dropped rather than reported as a firmware error.
+    if (!this.worker.acceptsCommands && this.worker.alive) return Promise.resolve(undefined);
     const promise = this.send(encodeValue({ k: 'cb', id: callbackId, m: method, a: args }));
     promise.catch((error: unknown) => this.reportCallbackError(error));
     return promise;

@@ -103,6 +103,7 @@ export class XsWorker {
   private readonly queue: Exchange[] = [];
   private current: Exchange | undefined;
   private failure: XsWorkerError | undefined;
+  private closing = false;
   private readonly name: string;
 
   constructor(options: XsWorkerOptions = {}) {
@@ -164,16 +165,23 @@ export class XsWorker {
   }
 
   /** Asks the worker to quit after the exchanges already queued (waiting at most `graceMs` for them), then kills
-   * it if it has not exited within another `graceMs`. Exchanges still pending then reject. */
+   * it if it has not exited within another `graceMs`. Exchanges still pending then reject.
+   * 'q' is written only at a moment when no exchange is in flight or queued: host events keep arriving while we
+   * wait, and a frame written while the worker is blocked in issueCommand() is read AS its reply ("Received
+   * unexpected command reply"). From then on exchange() refuses new work. */
   async close(graceMs = 5000): Promise<void> {
     if (!this.failure) {
-      let timer: NodeJS.Timeout | undefined;
-      const idle = await Promise.race([
-        this.whenIdle().then(() => true, () => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
-      ]);
-      clearTimeout(timer);
-      if (idle && !this.failure) {
+      const deadline = Date.now() + graceMs;
+      while (!this.failure && (this.current || this.queue.length > 0) && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.whenIdle().catch(() => undefined),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+        ]);
+        clearTimeout(timer);
+      }
+      if (!this.failure && !this.current && this.queue.length === 0) {
+        this.closing = true;
         this.toWorker.write(encodeNetstring(encoder.encode('q')));
         this.toWorker.end();
       } else {
@@ -183,6 +191,11 @@ export class XsWorker {
     const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** False once close() sent 'q' or the worker failed: commands would be refused. */
+  get acceptsCommands(): boolean {
+    return !this.failure && !this.closing;
   }
 
   /** Kills the process at once; pending exchanges reject. */
@@ -198,6 +211,7 @@ export class XsWorker {
 
   private exchange(frame: Uint8Array): Promise<Uint8Array> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new XsWorkerError(`${this.name} is closing`));
     return new Promise((resolve, reject) => {
       this.queue.push({ frame, resolve, reject });
       this.pump();
