@@ -4,9 +4,10 @@
 // IDF_PATH tree holding esp_prov (§11.1: tools/esp_prov of ESP-IDF v5.5.x, or idf-extra-components'
 // network_provisioning/tool/esp_prov next to components/protocomm/python); skipped when they are absent.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadTranscripts } from '../fixtures/vectors';
 import type { SecurityConfig } from '../../firmware/protocomm/security/index';
 import { startProvDevice, type ProvDevice } from './prov-device';
 
@@ -43,7 +44,7 @@ sys.argv = ['esp_prov.py'] + sys.argv[1:]
 runpy.run_path('esp_prov.py', run_name='__main__')
 `;
 
-const V = JSON.parse(readFileSync(new URL('../../../shared/vectors/transcripts.json', import.meta.url), 'utf8')).inputs;
+const V = loadTranscripts().inputs;
 const SECURITY: Record<string, SecurityConfig> = {
   '0': { version: 0 },
   '1': { version: 1, pop: 'abcd1234' },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'native', 'tests', 'vectors.h');
-const candidates = [process.env.VECTORS_DIR, join(root, 'vectors'), join(root, 'host-tests', 'vectors'), '/work/shared/vectors'];
+const candidates = [process.env.VECTORS_DIR, join(root, 'host-tests', 'fixtures', 'vectors')];
 const dir = candidates.find((d) => d && existsSync(join(d, 'intermediates.json')) && existsSync(join(d, 'transcripts.json')));
 const check = process.argv.includes('--check');
 

@@ -1,0 +1,36 @@
+// Shared rollup setup: bundles firmware TypeScript (and XS test entries) into one ES2022 script for XS.
+// esbuild only strips types (typechecking is `npm run typecheck`); protobufjs/minimal is CommonJS, hence commonjs().
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { rollup } from 'rollup';
+import esbuild from 'rollup-plugin-esbuild';
+
+export function plugins({ minify = false } = {}) {
+  return [
+    nodeResolve({ extensions: ['.ts', '.js', '.mjs'], preferBuiltins: false, browser: true }),
+    commonjs(),
+    esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify: false }),
+    ...(minify ? [terser({ ecma: 2020, module: false, compress: { passes: 2 }, format: { comments: false } })] : []),
+  ];
+}
+
+/** Output as a classic script (IIFE): xsnap-worker evaluates scripts, and the Moddable build links modules itself. */
+export function outputOptions(file) {
+  return { file, format: 'iife', name: '__firmware', sourcemap: false, strict: true };
+}
+
+export async function bundle(input, file, { minify = false } = {}) {
+  const build = await rollup({
+    input,
+    plugins: plugins({ minify }),
+    onwarn(warning, warn) {
+      // protobufjs/minimal refers to `this` at top level and uses eval-free inquire; both are harmless here.
+      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
+      warn(warning);
+    },
+  });
+  await build.write(outputOptions(file));
+  await build.close();
+  return file;
+}
