@@ -10,10 +10,9 @@
 //   end-4 CRC-32 (IEEE, firmware/provisioning/crc32.ts) of every byte before it
 // The MQTT password is stored in clear inside the record, like esp_wifi stores the Wi-Fi passphrase: production
 // images should enable NVS encryption (openremote.md §5, "a long-lived credential").
-import type { NvsHost, NvsNamespace } from '../host/nvs';
-import { NvsError } from '../host/nvs';
-import { crc32 } from '../provisioning/crc32';
-import { equal, utf8Decode, utf8Encode } from '../util/bytes';
+import type { NvsHost } from '../host/nvs';
+import { CRC_TRAILER as TRAILER, describeNvsError, eraseRecord, readRecord, recordCrcMatches, sealRecord, writeRecord } from '../storage/record';
+import { utf8Decode, utf8Encode } from '../util/bytes';
 import type { Logger, SecretRegistry } from '../util/log';
 import { checkOpenRemoteConfig, type ConfigRules, type OpenRemoteConfig } from './config';
 
@@ -23,7 +22,6 @@ const MAGIC0 = 0x4f; // 'O'
 const MAGIC1 = 0x52; // 'R'
 export const OR_CONFIG_SCHEMA = 1;
 const HEADER = 4;
-const TRAILER = 4;
 
 export type OpenRemoteConfigLoad =
   | { ok: true; config: OpenRemoteConfig }
@@ -56,11 +54,7 @@ export function encodeOpenRemoteConfig(config: OpenRemoteConfig): Uint8Array {
   const out = new Uint8Array(body + TRAILER);
   out.set(parts);
   parts.fill(0); // the array held the password
-  const crc = crc32(out.subarray(0, body));
-  out[body] = crc & 0xff;
-  out[body + 1] = (crc >>> 8) & 0xff;
-  out[body + 2] = (crc >>> 16) & 0xff;
-  out[body + 3] = (crc >>> 24) & 0xff;
+  sealRecord(out, body);
   return out;
 }
 
@@ -68,8 +62,7 @@ export function encodeOpenRemoteConfig(config: OpenRemoteConfig): Uint8Array {
 export function decodeOpenRemoteConfig(data: Uint8Array, rules: ConfigRules = {}): OpenRemoteConfigLoad {
   if (data.length < HEADER + TRAILER || data[0] !== MAGIC0 || data[1] !== MAGIC1) return { ok: false, reason: 'corrupt' };
   const body = data.length - TRAILER;
-  const stored = (data[body] | (data[body + 1] << 8) | (data[body + 2] << 16) | (data[body + 3] << 24)) >>> 0;
-  if (crc32(data.subarray(0, body)) !== stored) return { ok: false, reason: 'corrupt' };
+  if (!recordCrcMatches(data)) return { ok: false, reason: 'corrupt' };
   if (data[2] !== OR_CONFIG_SCHEMA) return { ok: false, reason: 'unsupported-version' };
   let at = HEADER;
   const take = (): string | undefined => {
@@ -113,22 +106,16 @@ export interface LoadOptions extends ConfigRules {
 
 /** Reads the stored config with the reason when there is none; never throws. */
 export function readOpenRemoteConfig(nvs: NvsHost, options: LoadOptions = {}): OpenRemoteConfigLoad {
-  let handle: NvsNamespace | undefined;
-  try {
-    handle = nvs.open(OR_CONFIG_NAMESPACE, 'readonly');
-    const blob = handle.getBlob(OR_CONFIG_KEY);
-    if (blob === undefined) return { ok: false, reason: 'absent' };
-    const result = decodeOpenRemoteConfig(blob, options);
-    if (result.ok) options.secrets?.add(result.config.mqttPassword);
-    else options.log?.warn(`stored OpenRemote config unusable (${result.reason}); the device needs provisioning`);
-    return result;
-  } catch (e) {
-    if (e instanceof NvsError && e.code === 'TYPE_MISMATCH') return { ok: false, reason: 'corrupt' };
-    options.log?.error(`reading the OpenRemote config failed: ${describe(e)}`);
+  const read = readRecord(nvs, OR_CONFIG_NAMESPACE, OR_CONFIG_KEY);
+  if (read.status === 'storage-error') {
+    options.log?.error(`reading the OpenRemote config failed: ${describeNvsError(read.error)}`);
     return { ok: false, reason: 'storage-error' };
-  } finally {
-    closeQuietly(handle);
   }
+  if (read.status !== 'found') return { ok: false, reason: read.status };
+  const result = decodeOpenRemoteConfig(read.blob, options);
+  if (result.ok) options.secrets?.add(result.config.mqttPassword);
+  else options.log?.warn(`stored OpenRemote config unusable (${result.reason}); the device needs provisioning`);
+  return result;
 }
 
 /** Boot API: the stored config, or undefined when absent, corrupt or unusable (then: provision). */
@@ -141,53 +128,23 @@ export function loadOpenRemoteConfig(nvs: NvsHost, options: LoadOptions = {}): O
  * still in place or fully replaced. */
 export function saveOpenRemoteConfig(nvs: NvsHost, config: OpenRemoteConfig): void {
   const record = encodeOpenRemoteConfig(config);
-  let handle: NvsNamespace | undefined;
   try {
-    handle = nvs.open(OR_CONFIG_NAMESPACE, 'readwrite');
-    handle.setBlob(OR_CONFIG_KEY, new Uint8Array(record)); // the host may keep the array; ours is wiped below
-    handle.commit();
-    const back = handle.getBlob(OR_CONFIG_KEY);
-    if (back === undefined || !equal(back, record)) throw new OpenRemoteConfigStoreError('read-back verification failed');
+    if (!writeRecord(nvs, OR_CONFIG_NAMESPACE, OR_CONFIG_KEY, record)) {
+      throw new OpenRemoteConfigStoreError('read-back verification failed');
+    }
   } catch (e) {
     if (e instanceof OpenRemoteConfigStoreError) throw e;
-    throw new OpenRemoteConfigStoreError(`saving the OpenRemote config failed: ${describe(e)}`, e);
+    throw new OpenRemoteConfigStoreError(`saving the OpenRemote config failed: ${describeNvsError(e)}`, e);
   } finally {
     record.fill(0);
-    closeQuietly(handle);
   }
 }
 
 /** Factory reset: one atomic erase of the record (absent is fine). Throws OpenRemoteConfigStoreError. */
 export function clearOpenRemoteConfig(nvs: NvsHost): void {
-  let handle: NvsNamespace | undefined;
   try {
-    handle = nvs.open(OR_CONFIG_NAMESPACE, 'readwrite');
-    let present: boolean;
-    try {
-      present = handle.getBlob(OR_CONFIG_KEY) !== undefined;
-    } catch (e) {
-      if (!(e instanceof NvsError && e.code === 'TYPE_MISMATCH')) throw e;
-      present = true; // a foreign entry under our key is still ours to erase
-    }
-    if (present) handle.erase(OR_CONFIG_KEY);
-    handle.commit();
+    eraseRecord(nvs, OR_CONFIG_NAMESPACE, OR_CONFIG_KEY);
   } catch (e) {
-    throw new OpenRemoteConfigStoreError(`erasing the OpenRemote config failed: ${describe(e)}`, e);
-  } finally {
-    closeQuietly(handle);
-  }
-}
-
-function describe(e: unknown): string {
-  if (e instanceof NvsError) return `NVS ${e.code}`;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
-function closeQuietly(handle: NvsNamespace | undefined): void {
-  try {
-    handle?.close();
-  } catch {
-    // a dead handle (power loss) cannot be closed
+    throw new OpenRemoteConfigStoreError(`erasing the OpenRemote config failed: ${describeNvsError(e)}`, e);
   }
 }

@@ -1,4 +1,4 @@
-// CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320) for the credential record checksum (credentials.ts).
+// CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320) for the NVS record checksum (firmware/storage/record.ts).
 // Table-free bitwise form: the record is < 120 bytes, so speed does not matter and no 1 KB table sits in RAM.
 
 export function crc32(data: Uint8Array): number {

@@ -8,11 +8,9 @@
 //   8  ssid | passphrase | bssid   end-4  CRC-32 (IEEE) of every byte before it
 // The CRC catches a record that a future schema, a bit flip or a foreign writer left behind; NVS itself already
 // checksums each entry, so a torn write never reaches us as a half-new record.
-import type { NvsHost, NvsNamespace } from '../host/nvs';
-import { NvsError } from '../host/nvs';
-import { equal } from '../util/bytes';
+import type { NvsHost } from '../host/nvs';
+import { CRC_TRAILER as TRAILER, describeNvsError, eraseRecord, readRecord, recordCrcMatches, sealRecord, writeRecord } from '../storage/record';
 import { redact, type Logger } from '../util/log';
-import { crc32 } from './crc32';
 
 export interface WifiCredentials {
   ssid: Uint8Array; // 1..32 bytes, no NUL
@@ -27,7 +25,6 @@ const MAGIC0 = 0x57;
 const MAGIC1 = 0x43;
 const SCHEMA_VERSION = 1;
 const HEADER = 8;
-const TRAILER = 4;
 
 export type LoadResult =
   | { ok: true; credentials: WifiCredentials }
@@ -66,11 +63,7 @@ export function encodeCredentials(c: WifiCredentials): Uint8Array {
   out.set(c.ssid, HEADER);
   out.set(c.password, HEADER + c.ssid.length);
   out.set(bssid, HEADER + c.ssid.length + c.password.length);
-  const crc = crc32(out.subarray(0, body));
-  out[body] = crc & 0xff;
-  out[body + 1] = (crc >>> 8) & 0xff;
-  out[body + 2] = (crc >>> 16) & 0xff;
-  out[body + 3] = (crc >>> 24) & 0xff;
+  sealRecord(out, body);
   return out;
 }
 
@@ -78,8 +71,7 @@ export function encodeCredentials(c: WifiCredentials): Uint8Array {
 export function decodeCredentials(data: Uint8Array): LoadResult {
   if (data.length < HEADER + TRAILER + 1 || data[0] !== MAGIC0 || data[1] !== MAGIC1) return { ok: false, reason: 'corrupt' };
   const body = data.length - TRAILER;
-  const stored = (data[body] | (data[body + 1] << 8) | (data[body + 2] << 16) | (data[body + 3] << 24)) >>> 0;
-  if (crc32(data.subarray(0, body)) !== stored) return { ok: false, reason: 'corrupt' };
+  if (!recordCrcMatches(data)) return { ok: false, reason: 'corrupt' };
   if (data[2] !== SCHEMA_VERSION) return { ok: false, reason: 'unsupported-version' };
   const ssidLen = data[3];
   const passLen = data[4];
@@ -117,22 +109,15 @@ export class CredentialStore {
   }
 
   load(): LoadResult {
-    let handle: NvsNamespace | undefined;
-    try {
-      handle = this.nvs.open(this.namespace, 'readonly');
-      const blob = handle.getBlob(this.key);
-      if (blob === undefined) return { ok: false, reason: 'absent' };
-      const result = decodeCredentials(blob);
-      if (!result.ok) this.log.warn(`stored Wi-Fi credentials unusable (${result.reason}); treating device as unprovisioned`);
-      return result;
-    } catch (e) {
-      // A blob written under another type reads as TYPE_MISMATCH: that is a corrupt record, not a crash.
-      if (e instanceof NvsError && e.code === 'TYPE_MISMATCH') return { ok: false, reason: 'corrupt' };
-      this.log.error(`reading Wi-Fi credentials failed: ${describe(e)}`);
+    const read = readRecord(this.nvs, this.namespace, this.key);
+    if (read.status === 'storage-error') {
+      this.log.error(`reading Wi-Fi credentials failed: ${describeNvsError(read.error)}`);
       return { ok: false, reason: 'storage-error' };
-    } finally {
-      closeQuietly(handle);
     }
+    if (read.status !== 'found') return { ok: false, reason: read.status };
+    const result = decodeCredentials(read.blob);
+    if (!result.ok) this.log.warn(`stored Wi-Fi credentials unusable (${result.reason}); treating device as unprovisioned`);
+    return result;
   }
 
   isProvisioned(): boolean {
@@ -143,46 +128,24 @@ export class CredentialStore {
    * previous record is then either still in place or fully replaced (never a mix). */
   save(credentials: WifiCredentials): void {
     const record = encodeCredentials(credentials);
-    let handle: NvsNamespace | undefined;
     try {
-      handle = this.nvs.open(this.namespace, 'readwrite');
-      // The host gets its own copy: a simulator may keep the array it is given, and ours is wiped below.
-      handle.setBlob(this.key, new Uint8Array(record));
-      handle.commit();
-      const back = handle.getBlob(this.key);
-      if (back === undefined || !equal(back, record)) throw new CredentialsError('read-back verification failed');
+      if (!writeRecord(this.nvs, this.namespace, this.key, record)) throw new CredentialsError('read-back verification failed');
       this.log.info(`saved Wi-Fi credentials for SSID "${printableSsid(credentials.ssid)}" (passphrase ${redact(credentials.password)})`);
     } catch (e) {
       if (e instanceof CredentialsError) throw e;
-      throw new CredentialsError(`saving Wi-Fi credentials failed: ${describe(e)}`, e);
+      throw new CredentialsError(`saving Wi-Fi credentials failed: ${describeNvsError(e)}`, e);
     } finally {
       record.fill(0);
-      closeQuietly(handle);
     }
   }
 
   /** Factory reset: removes the record (one atomic erase). Missing record is fine. */
   clear(): void {
-    let handle: NvsNamespace | undefined;
     try {
-      handle = this.nvs.open(this.namespace, 'readwrite');
-      if (this.hasEntry(handle)) handle.erase(this.key);
-      handle.commit();
+      eraseRecord(this.nvs, this.namespace, this.key);
       this.log.info('Wi-Fi credentials erased');
     } catch (e) {
-      throw new CredentialsError(`erasing Wi-Fi credentials failed: ${describe(e)}`, e);
-    } finally {
-      closeQuietly(handle);
-    }
-  }
-
-  private hasEntry(handle: NvsNamespace): boolean {
-    try {
-      return handle.getBlob(this.key) !== undefined;
-    } catch (e) {
-      // An entry of another type under our key is still ours to erase.
-      if (e instanceof NvsError && e.code === 'TYPE_MISMATCH') return true;
-      throw e;
+      throw new CredentialsError(`erasing Wi-Fi credentials failed: ${describeNvsError(e)}`, e);
     }
   }
 }
@@ -195,18 +158,4 @@ export function printableSsid(ssid: Uint8Array): string {
     out += c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c ? String.fromCharCode(c) : '\\x' + (c < 16 ? '0' : '') + c.toString(16);
   }
   return out;
-}
-
-function describe(e: unknown): string {
-  if (e instanceof NvsError) return `NVS ${e.code}`;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
-function closeQuietly(handle: NvsNamespace | undefined): void {
-  try {
-    handle?.close();
-  } catch {
-    // A dead handle (power loss) cannot be closed; nothing else to do.
-  }
 }

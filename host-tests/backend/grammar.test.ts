@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { ASSET_ID_RE, base62Of128, nameBasedId } from '../../tools/backend/ids';
 import { coerceValue, jsonEqual, validateModels } from '../../tools/backend/model';
 import { parseProvisioningTopic, parsePublishTopic, parseSubscriptionFilter } from '../../tools/backend/topics';
+import { fuzzBudget } from '../fixtures/fuzz';
 
-const RUNS = Math.max(1, Math.floor(Number(process.env.FUZZ_BUDGET ?? 30_000) / 3));
+const RUNS = Math.max(1, Math.floor(fuzzBudget(30_000) / 3));
 const ID = '6tXbmMvQLd2e7UrY5xLviR'; // the spec's example asset id
 
 describe('ids', () => {

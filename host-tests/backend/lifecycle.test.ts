@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fuzzBudget } from '../fixtures/fuzz';
 import { humanToken, postForm, provisionDevice, provisioned, startHarness } from './fixture';
 import { roundTrip, TestMqttClient } from './mqtt-test-client';
 
@@ -104,7 +105,7 @@ describe('fuzz: payloads on an authorised topic', () => {
     try {
       const assetId = await provisioned(h, 'fz1', 'Fz-Pw-81');
       const c = await TestMqttClient.connect({ port: h.backend.mqttPort, ca: h.backend.caPem, clientId: 'fz1', username: 'master:fz1', password: 'Fz-Pw-81' });
-      const runs = Math.min(2000, Math.max(50, Math.floor(Number(process.env.FUZZ_BUDGET ?? 600))));
+      const runs = Math.min(2000, Math.max(50, Math.floor(fuzzBudget(600))));
       const payload = fc.oneof(
         fc.jsonValue().map((v) => JSON.stringify(v)),
         fc.record({ value: fc.jsonValue(), timestamp: fc.oneof(fc.integer(), fc.double(), fc.constant('x')) }).map((v) => JSON.stringify(v)),

@@ -9,10 +9,10 @@ import { MqttClient } from '../../firmware/mqtt/client';
 import { MqttDecoder, decodePacket, encodePacket, type MqttLimits, type MqttPacket } from '../../firmware/mqtt/codec';
 import { Logger, SecretRegistry } from '../../firmware/util/log';
 import { VirtualClock } from '../../tools/sim/host/clock';
+import { fuzzRun } from '../fixtures/fuzz';
 import { normaliseOurs, normaliseTheirs, packetArb, randomSplits, theirsParse, xorshift } from '../mqtt/oracle';
 
-const BUDGET = Number(process.env.FUZZ_BUDGET ?? 100_000);
-const SEED = Number(process.env.FUZZ_SEED ?? 0x6d717474);
+const { budget: BUDGET, seed: SEED, label } = fuzzRun({ budget: 100_000, seed: 0x6d717474 });
 const LIMITS: MqttLimits = { maxRemainingLength: 4096, maxTopicLength: 256 };
 /** Per-test timeout that grows with the budget (`npm run fuzz` runs 1M inputs on a shared 2-core machine). */
 const TIMEOUT_MS = Math.max(60_000, BUDGET / 4);
@@ -77,7 +77,7 @@ function runSplit(input: Uint8Array, rnd: () => number): Outcome {
   return { packets, code };
 }
 
-describe(`MQTT decoder fuzz (${BUDGET} inputs, seed ${SEED})`, () => {
+describe(`MQTT decoder fuzz (${label})`, () => {
   it('rejects malformed, truncated and oversized input without crashing, consistently across splits', () => {
     const corpus = fc.sample(packetArb, { numRuns: 400, seed: SEED }).map((p) => encodePacket(p)).filter((b) => b.length <= 1200);
     const rnd = xorshift(SEED);

@@ -11,27 +11,16 @@ import { Logger, SecretRegistry } from '../../firmware/util/log';
 import { VirtualClock } from '../../tools/sim/host/clock';
 import { SimNvs } from '../../tools/sim/host/nvs';
 import { ScriptedLink } from '../openremote/fake-link';
+import { fuzzRun, xorshift } from '../fixtures/fuzz';
 
-const budget = Number(process.env.FUZZ_BUDGET ?? 100_000);
-const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-
-function prng(s: number): () => number {
-  let x = s >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+const { budget, seed, label } = fuzzRun({ budget: 100_000, seed: Date.now() % 2 ** 31 });
+const prng = (s: number) => xorshift(s, 0x9e3779b9);
 
 const GOOD = { mqttBrokerUrl: 'mqtts://or.example.com:8883', user: 'a4cf12b3c4d5', mqttPassword: 'Xy7pQ2rS9tU4vW1z', realm: 'master', assetId: '6tXbmMvQLd2e7UrY5xLviR' };
 const KINDS = ['deviceInfo', 'backendConnectionStatus', 'openRemoteConfig', 'exitProvisioning'] as const;
 
 describe('or-cfg fuzz', () => {
-  it(`${budget} inputs, seed ${seed}: a well-formed Response or nothing, never a throw`, () => {
+  it(`${label}: a well-formed Response or nothing, never a throw`, () => {
     const rnd = prng(seed);
     const int = (n: number) => Math.floor(rnd() * n);
     const clock = new VirtualClock();

@@ -190,14 +190,4 @@ export function randomSplits(bytes: Uint8Array, rnd: () => number): Uint8Array[]
 }
 
 /** Small deterministic PRNG (xorshift32) so a failing fuzz input can be replayed from its seed. */
-export function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+export { xorshift } from '../fixtures/fuzz';

@@ -10,6 +10,7 @@ import { MqttClient } from '../../firmware/mqtt/client';
 import { MqttDecoder, MqttError, encodePacket, type MqttPacket } from '../../firmware/mqtt/codec';
 import { OpenRemoteMqtt, encodeTimestampedValue, encodeValue, writeAttributeValueTopic } from '../../firmware/openremote/mqtt-api';
 import { decodeOutbox, encodeOutbox } from '../../firmware/mqtt/outbox-nvs';
+import { xorshift } from '../fixtures/fuzz';
 
 const silentLog = new Logger({ write() {} }, 'xs-mqtt', new SecretRegistry());
 
@@ -42,18 +43,6 @@ function samplePackets(): MqttPacket[] {
 
 function describePacket(p: MqttPacket): string {
   return JSON.stringify(p, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v));
-}
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
 }
 
 /** FNV-1a over a string: a compact digest of many outcomes. */

@@ -1,10 +1,11 @@
 // CI fuzz run for protocomm (≥100k inputs; FUZZ_BUDGET raises it, FUZZ_SEED picks another deterministic run).
 import { describe, expect, it } from 'vitest';
+import { fuzzBudget, fuzzSeed } from '../fixtures/fuzz';
 import { runProtocommFuzz } from './fuzz-driver';
 import { loadVectors } from './replay';
 
-const budget = Number(process.env.FUZZ_BUDGET ?? 100_000);
-const seed = Number(process.env.FUZZ_SEED ?? 0x5eed);
+const budget = fuzzBudget(100_000);
+const seed = fuzzSeed(0x5eed);
 
 describe('protocomm fuzz', () => {
   it(`${budget} inputs over every scheme, state and endpoint: no throw, one reply each, bounded time`, () => {

@@ -65,17 +65,15 @@ export function session(d: Device, request: Uint8Array, sessionId = 1) {
 
 /** Full sec1 handshake; returns the client (established) or throws. */
 export function sec1Handshake(d: Device, pop: string | undefined = POP, sessionId = 1): Sec1Client {
-  const c = new Sec1Client(pop);
-  const r0 = session(d, c.command0(), sessionId);
-  expect(r0).toBeInstanceOf(Uint8Array);
-  const r1 = session(d, c.command1(r0 as Uint8Array), sessionId);
-  expect(r1).toBeInstanceOf(Uint8Array);
-  expect(c.verify(r1 as Uint8Array)).toBe(true);
-  return c;
+  return handshake(d, new Sec1Client(pop), sessionId);
 }
 
 export function sec2Handshake(d: Device, username = 'wifiprov', password = POP, patch: 0 | 1 = 1, sessionId = 1): Sec2Client {
-  const c = new Sec2Client(username, password, patch);
+  return handshake(d, new Sec2Client(username, password, patch), sessionId);
+}
+
+/** Cmd0 → Resp0, Cmd1 → Resp1 and the client's check of Resp1 (the same two rounds for sec1 and sec2). */
+function handshake<C extends { command0(): Uint8Array; command1(r0: Uint8Array): Uint8Array; verify(r1: Uint8Array): boolean }>(d: Device, c: C, sessionId: number): C {
   const r0 = session(d, c.command0(), sessionId);
   expect(r0).toBeInstanceOf(Uint8Array);
   const r1 = session(d, c.command1(r0 as Uint8Array), sessionId);

@@ -1,19 +1,15 @@
 // Transcript replay for protocomm (unified-provisioning.md §12.1): feeds every request_hex of a pinned transcript
 // to a device built by a factory and compares each response byte for byte. The factory hides where the device
 // runs (Node in-process, or XS through the harness), so one replay serves both.
-import { loadIntermediates as loadIntermediatesFile, loadTranscripts } from '../fixtures/vectors';
+import { loadIntermediates as loadIntermediatesFile, loadTranscripts, type TranscriptStep as FixtureStep } from '../fixtures/vectors';
 import type { ReplaySetup } from './device-setup';
 
 export type { ReplaySetup, SecuritySetup } from './device-setup';
 
 
-export interface TranscriptStep {
-  endpoint: string;
+/** Every protocomm transcript step carries its note (reported when a step fails). */
+export interface TranscriptStep extends FixtureStep {
   note: string;
-  request_hex: string;
-  response_hex: string;
-  request_plain_hex?: string;
-  response_plain_hex?: string;
 }
 
 export interface Vectors {

@@ -9,25 +9,14 @@ import * as m from '../../tools/prov/messages';
 import { parseProtoVersion } from '../../tools/prov/proto-ver';
 import { createClientSecurity } from '../../tools/prov/security/index';
 import { parseResponse } from '../../tools/prov/transport/http';
+import { fuzzBudget, fuzzSeed, xorshift } from '../fixtures/fuzz';
 import { loadTranscripts } from '../fixtures/vectors';
 
-const BUDGET = Number(process.env.FUZZ_BUDGET ?? 100_000);
-const SEED = Number(process.env.FUZZ_SEED ?? 0x636c6e74);
+const BUDGET = fuzzBudget(100_000);
+const SEED = fuzzSeed(0x636c6e74);
 const t = loadTranscripts();
 const bin = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 const CODES = new Set<number>(Object.values(OR_ERROR));
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function mutate(rand: () => number, seed: Uint8Array): Uint8Array {
   const r = rand();

@@ -6,22 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { WiFiConfigPayload, WiFiCtrlPayload, WiFiScanPayload } from '../../firmware/generated/proto.js';
 import { toHex } from '../../firmware/util/bytes';
+import { fuzzRun, xorshift } from '../fixtures/fuzz';
 import { h, makeRig, type Answer } from './helpers';
 
-const BUDGET = Number(process.env.FUZZ_BUDGET ?? 100_000);
-const SEED = Number(process.env.FUZZ_SEED ?? 0x70726f76);
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+const { budget: BUDGET, seed: SEED, label } = fuzzRun({ budget: 100_000, seed: 0x70726f76 });
 
 const CORPUS: Record<string, string[]> = {
   'prov-config': [
@@ -105,7 +93,7 @@ function mutate(input: Uint8Array, rnd: () => number): Uint8Array {
 }
 
 describe('provisioning handlers fuzz', () => {
-  it(`${BUDGET} inputs, seed ${SEED}`, () => {
+  it(label, () => {
     const rnd = xorshift(SEED);
     let rig = makeRig({ manager: { wifiConnAttempts: 2 } });
     const endpoints = Object.keys(CORPUS);

@@ -8,9 +8,10 @@ import { parseAdStructures } from '../../tools/sim/ble/ad';
 import { ATT_OP, build } from '../../tools/sim/ble/att';
 import { startBleLinkServer } from '../../tools/sim/ble/link-server';
 import { SimBlePeripheral } from '../../tools/sim/ble/peripheral';
+import { fuzzBudget } from '../fixtures/fuzz';
 import { rig } from './helpers/inproc';
 
-const BUDGET = Number(process.env.FUZZ_BUDGET ?? 100_000);
+const BUDGET = fuzzBudget(100_000);
 
 const REQUEST_OPS: number[] = [0x02, 0x04, 0x06, 0x08, 0x0a, 0x0c, 0x0e, 0x10, 0x12, 0x16, 0x18];
 const COMMAND_OPS: number[] = [0x52, 0xd2, 0x1e];

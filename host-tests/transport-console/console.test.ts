@@ -1,7 +1,6 @@
 // Console provisioning transport (unified-provisioning.md §9.3; field-notes.md §3.2 "Console line bounds") on an
 // in-memory UART: echo, prompt, line endings, the 256-byte buffer, hex/session-id validation, session switching,
 // deferred replies, stop(), and full sec0/sec1 sessions from the pinned transcripts through the real protocomm.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryUart } from '../../tools/sim/host/uart';
 import { CaptureLog } from '../../tools/sim/host/log';
@@ -15,8 +14,9 @@ import { MAX_LINE_CHARS, ProtocommConsole, parseConsoleLine } from '../../firmwa
 import { FakeProtocomm } from '../transport-http/fake-protocomm';
 import type { ProvisioningTransport } from '../../firmware/provisioning/manager';
 import { STANDARD_ENDPOINTS } from '../../firmware/provisioning/endpoints';
+import { loadTranscripts, type TranscriptStep } from '../fixtures/vectors';
 
-const VECTORS = JSON.parse(readFileSync(new URL('../../../shared/vectors/transcripts.json', import.meta.url), 'utf8'));
+const VECTORS = loadTranscripts();
 
 function setup(protocomm: Protocomm = new FakeProtocomm(), endpointNames?: () => string[]) {
   const uart = new MemoryUart();
@@ -212,7 +212,7 @@ describe('console transport', () => {
 
 describe('console transport with the real protocomm (pinned transcripts)', () => {
   function run(name: 'sec0' | 'sec1', security: SecurityConfig, random: Uint8Array[]) {
-    const steps = VECTORS[name] as { endpoint: string; request_hex: string; response_hex: string; request_plain_hex?: string; response_plain_hex?: string }[];
+    const steps = VECTORS[name] as TranscriptStep[];
     const pc = createProtocomm({
       crypto: createNodeCryptoHost(scriptedRandom(random)),
       clock: createRealClock(),

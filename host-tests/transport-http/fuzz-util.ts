@@ -1,9 +1,10 @@
 // Deterministic fuzzing helpers shared by the HTTP and console transport fuzzers: a seeded PRNG (xorshift32, so a
 // failure names a seed that replays it), byte mutations, random splits, and the FUZZ_BUDGET knob (default 100k
 // inputs across the transport fuzzers in CI; `npm run fuzz` or FUZZ_BUDGET=... raises it).
+import { fuzzBudget, fuzzSeed } from '../fixtures/fuzz';
 
-export const FUZZ_BUDGET = Math.max(1000, Number(process.env.FUZZ_BUDGET ?? 100_000) || 100_000);
-export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 0x5eed1234) >>> 0 || 1;
+export const FUZZ_BUDGET = Math.max(1000, fuzzBudget(100_000) || 100_000);
+export const FUZZ_SEED = fuzzSeed(0x5eed1234) >>> 0 || 1;
 
 export class Rng {
   constructor(private state: number) {

@@ -1,12 +1,12 @@
 // SoftAP/HTTP transport over real loopback TCP (tools/sim/host/socket.ts) with independent clients: node:http with
 // esp_prov's cookie handling (copy Set-Cookie verbatim into Cookie, unified-provisioning.md §9.2/§11.2) and raw
 // node:net for pipelining, purging and error closes. Full sec0/sec1 sessions replay the pinned transcripts
-// (../shared/vectors) byte for byte through the real protocomm core, and sec1 REQ traffic is also checked with
-// client-side X25519 + AES-256-CTR math on node:crypto.
+// (host-tests/fixtures/vectors) byte for byte through the real protocomm core, and sec1 REQ traffic is also checked
+// with client-side X25519 + AES-256-CTR math on node:crypto.
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as nodeCrypto from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FirmwareDispatcher } from '../../tools/sim/host/dispatch';
@@ -21,17 +21,12 @@ import type { EndpointHandler, Protocomm } from '../../firmware/protocomm/types'
 import { Logger, SecretRegistry } from '../../firmware/util/log';
 import { FakeProtocomm } from './fake-protocomm';
 import { makeServer, parseResponses, postRequest } from './harness';
+import { loadTranscripts, type TranscriptStep } from '../fixtures/vectors';
 
-const VECTORS = JSON.parse(readFileSync(new URL('../../../shared/vectors/transcripts.json', import.meta.url), 'utf8'));
+const VECTORS = loadTranscripts();
 const hex = (h: string) => Buffer.from(h, 'hex');
 
-interface Step {
-  endpoint: string;
-  request_hex: string;
-  response_hex: string;
-  request_plain_hex?: string;
-  response_plain_hex?: string;
-}
+type Step = TranscriptStep;
 
 const PYTHON = '/usr/bin/python3';
 const PY_CLIENT = `

@@ -7,9 +7,10 @@ import { NvsError } from '../../firmware/host/nvs';
 import { SocketError } from '../../firmware/host/socket';
 import { WifiHostError } from '../../firmware/host/wifi';
 import { decodeValue, encodeValue } from '../../firmware/host/xsnap/codec';
+import { fuzzBudget } from '../fixtures/fuzz';
 
 const roundTrip = (v: unknown) => decodeValue(encodeValue(v));
-const budget = Number(process.env.FUZZ_BUDGET ?? 20_000);
+const budget = fuzzBudget(20_000);
 
 describe('xsnap codec', () => {
   test('bytes are byte-exact, Buffers arrive as plain Uint8Array copies', () => {

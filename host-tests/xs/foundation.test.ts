@@ -14,17 +14,12 @@ import { createSimWifi } from '../../tools/sim/wifi/index';
 import { boot } from '../../firmware/boot';
 import { expectAllPassed, runCasesOnBoth, runXsTests, startFirmwareOnXs, XsHarnessError } from './harness';
 import { allMessageTypes, classPath, generatedClassPaths, loadProtoRoot, samplesFor } from './proto-samples';
+import type { TranscriptStep } from '../fixtures/vectors';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const normalize = (value: unknown) => decodeValue(encodeValue(value));
 
-interface Step {
-  endpoint: string;
-  request_hex: string;
-  response_hex: string;
-  request_plain_hex?: string;
-  response_plain_hex?: string;
-}
+type Step = TranscriptStep;
 
 /** Transcript bytes and the message each endpoint implies (unified-provisioning.md; vectors/README.md). */
 function transcriptVectors(): { label: string; type: string; hex: string }[] {

@@ -22,23 +22,8 @@ export function allMessageTypes(ns: protobuf.NamespaceBase, out: protobuf.Type[]
   return out;
 }
 
-/** Dotted paths of every message class in a generated static module (walks namespaces and nested classes). */
-export function generatedClassPaths(module: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown, path: string) => {
-    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;
-    seen.add(value);
-    const isClass = typeof value === 'function' && typeof (value as { encode?: unknown }).encode === 'function';
-    if (isClass) out.push(path);
-    for (const key of Object.keys(value)) {
-      if (/^[A-Z]/.test(key)) walk((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-      else if (!isClass && typeof (value as Record<string, unknown>)[key] === 'object') walk((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-    }
-  };
-  for (const [key, value] of Object.entries(module)) if (key !== 'default') walk(value, key);
-  return out.sort();
-}
+/** Dotted paths of every message class in a generated static module (shared with the XS entry). */
+export { generatedClassPaths } from './class-paths';
 
 /** Reflection name ".orconfig.Request.DeviceInfo" -> generated class path "orconfig.Request.DeviceInfo". */
 export function classPath(type: protobuf.Type): string {

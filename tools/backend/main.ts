@@ -4,7 +4,7 @@
 // Prints the CA path and the ports, then logs until SIGINT/SIGTERM. --config is a JSON file
 // {"users":[{realm,username,password}], "models":{...}} overriding the defaults (master/admin/secret, or-demo).
 import * as fs from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../common/cli';
 import { startBackend, DEFAULT_USERS } from './index';
 import { validateModels, type AssetModel } from './model';
 
@@ -25,30 +25,21 @@ function delay(text: string): number {
 }
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        'http-port': { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        data: { type: 'string', default: 'build/backend' },
-        host: { type: 'string' },
-        'cert-host': { type: 'string', multiple: true },
-        https: { type: 'boolean', default: false },
-        'login-delay-ms': { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseCommandLine(
+    {
+      'http-port': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      data: { type: 'string', default: 'build/backend' },
+      host: { type: 'string' },
+      'cert-host': { type: 'string', multiple: true },
+      https: { type: 'boolean', default: false },
+      'login-delay-ms': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
   let config: { users?: typeof DEFAULT_USERS; models?: Record<string, AssetModel> } = {};
   if (values.config) {
     config = JSON.parse(fs.readFileSync(values.config, 'utf8')) as typeof config;

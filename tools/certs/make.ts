@@ -1,34 +1,25 @@
 // CLI for the test PKI (tools/certs/pki.ts):
 //   tsx tools/certs/make.ts --out DIR [--host NAME]... [--expired] [--other-ca] [--rsa] [--days N]
 // Writes ca.crt/.key, server.crt/.key and, on request, server-expired.* and other-ca.* / server-other-ca.*.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../common/cli';
 import { generateTestPki, writeTestPki } from './pki';
 
 const USAGE = 'usage: tsx tools/certs/make.ts --out DIR [--host NAME]... [--expired] [--other-ca] [--rsa] [--days N]';
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        out: { type: 'string' },
-        host: { type: 'string', multiple: true },
-        expired: { type: 'boolean', default: false },
-        'other-ca': { type: 'boolean', default: false },
-        rsa: { type: 'boolean', default: false },
-        days: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseCommandLine(
+    {
+      out: { type: 'string' },
+      host: { type: 'string', multiple: true },
+      expired: { type: 'boolean', default: false },
+      'other-ca': { type: 'boolean', default: false },
+      rsa: { type: 'boolean', default: false },
+      days: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
   if (!values.out) {
     console.error(`--out is required\n${USAGE}`);
     return 2;

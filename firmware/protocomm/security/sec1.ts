@@ -8,6 +8,7 @@ import type { Logger } from '../../util/log';
 import type { SecurityScheme, SecuritySessionEventHandler } from '../types';
 import { makeEventPoster } from './events';
 import { decodeSessionData, encodeSessionData } from './session-data';
+import { TransportSessionScheme } from './transport-session';
 
 const PUBLIC_KEY_LENGTH = 32;
 const RANDOM_LENGTH = 16;
@@ -26,7 +27,7 @@ export interface Security1Options {
   onEvent?: SecuritySessionEventHandler;
 }
 
-export class Security1 implements SecurityScheme {
+export class Security1 extends TransportSessionScheme implements SecurityScheme {
   readonly version = 1 as const;
   readonly patchVersion = 0;
   readonly hasPop: boolean;
@@ -37,8 +38,6 @@ export class Security1 implements SecurityScheme {
   /** SHA-256(PoP), computed once; the PoP itself is not kept. */
   private readonly popHash: Uint8Array | undefined;
 
-  private sessionId: number | undefined;
-  private closed = false;
   private state = State.Cmd0;
   private devicePubkey: Uint8Array | undefined;
   private clientPubkey: Uint8Array | undefined;
@@ -48,6 +47,7 @@ export class Security1 implements SecurityScheme {
   private stream: AesCtrStream | undefined;
 
   constructor(options: Security1Options) {
+    super();
     this.crypto = options.crypto;
     this.log = options.log;
     this.post = makeEventPoster(options.onEvent, options.log);
@@ -56,30 +56,14 @@ export class Security1 implements SecurityScheme {
     this.popHash = this.hasPop ? this.crypto.sha256(pop as Uint8Array) : undefined;
   }
 
-  newTransportSession(sessionId: number): void {
-    this.wipeSession();
-    this.sessionId = this.closed ? undefined : sessionId;
-  }
-
-  closeTransportSession(sessionId: number): void {
-    if (sessionId !== this.sessionId) return;
-    this.wipeSession();
-    this.sessionId = undefined;
-  }
-
-  /** Provisioning stopped: wipes everything and refuses all later use (no silent reuse of wiped secrets). */
-  cleanup(): void {
-    this.closed = true;
-    this.wipeSession();
-    this.sessionId = undefined;
+  /** Provisioning stopped: also forgets SHA-256(PoP). */
+  override cleanup(): void {
+    super.cleanup();
     wipe(this.popHash);
   }
 
   handleSession(sessionId: number, request: Uint8Array): Uint8Array | undefined {
-    if (this.sessionId === undefined || sessionId !== this.sessionId) {
-      this.log?.warn(`session id ${sessionId} is not the current transport session`);
-      return undefined;
-    }
+    if (!this.acceptsSession(sessionId, this.log)) return undefined;
     const req = decodeSessionData(request);
     // sec_ver must be 1 and the payload a sec1 message whose oneof member matches msg (field-notes.md §3.2:
     // oneof confusion, cross-scheme payloads, missing sub-messages are all refused).
@@ -108,7 +92,7 @@ export class Security1 implements SecurityScheme {
 
   private crypt(sessionId: number, data: Uint8Array): Uint8Array | undefined {
     // Encrypt and decrypt are the same CTR operation on the one shared stream (§4.3); before DONE there is none.
-    if (sessionId !== this.sessionId || this.state !== State.Done || !this.stream) return undefined;
+    if (!this.isCurrentSession(sessionId) || this.state !== State.Done || !this.stream) return undefined;
     return this.stream.update(data);
   }
 
@@ -191,7 +175,7 @@ export class Security1 implements SecurityScheme {
     });
   }
 
-  private wipeSession(): void {
+  protected wipeSession(): void {
     this.stream?.close();
     this.stream = undefined;
     wipe(this.key);

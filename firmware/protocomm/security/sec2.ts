@@ -9,6 +9,7 @@ import type { Logger } from '../../util/log';
 import type { SecurityScheme, SecuritySessionEventHandler } from '../types';
 import { makeEventPoster } from './events';
 import { decodeSessionData, encodeSessionData } from './session-data';
+import { TransportSessionScheme } from './transport-session';
 import {
   SRP_N_LENGTH,
   bytesToBigInt,
@@ -51,7 +52,7 @@ export interface Security2Options {
   onEvent?: SecuritySessionEventHandler;
 }
 
-export class Security2 implements SecurityScheme {
+export class Security2 extends TransportSessionScheme implements SecurityScheme {
   readonly version = 2 as const;
   readonly patchVersion: 0 | 1;
 
@@ -64,8 +65,6 @@ export class Security2 implements SecurityScheme {
   private readonly kv: bigint;
   private readonly maxUsernameLength: number;
 
-  private sessionId: number | undefined;
-  private closed = false;
   private state = State.Cmd0;
   private username: Uint8Array | undefined;
   private clientPublic: Uint8Array | undefined;
@@ -77,6 +76,7 @@ export class Security2 implements SecurityScheme {
   private exhausted = false;
 
   constructor(options: Security2Options) {
+    super();
     this.crypto = options.crypto;
     this.log = options.log;
     this.post = makeEventPoster(options.onEvent, options.log);
@@ -95,29 +95,8 @@ export class Security2 implements SecurityScheme {
     this.maxUsernameLength = options.maxUsernameLength ?? 255;
   }
 
-  newTransportSession(sessionId: number): void {
-    this.wipeSession();
-    this.sessionId = this.closed ? undefined : sessionId;
-  }
-
-  closeTransportSession(sessionId: number): void {
-    if (sessionId !== this.sessionId) return;
-    this.wipeSession();
-    this.sessionId = undefined;
-  }
-
-  /** Provisioning stopped: wipes everything and refuses all later use (no silent reuse of wiped secrets). */
-  cleanup(): void {
-    this.closed = true;
-    this.wipeSession();
-    this.sessionId = undefined;
-  }
-
   handleSession(sessionId: number, request: Uint8Array): Uint8Array | undefined {
-    if (this.sessionId === undefined || sessionId !== this.sessionId) {
-      this.log?.warn(`session id ${sessionId} is not the current transport session`);
-      return undefined;
-    }
+    if (!this.acceptsSession(sessionId, this.log)) return undefined;
     const req = decodeSessionData(request);
     // esp-idf a2f4554f10b: sec_ver, the proto oneof and the payload oneof must all agree with msg.
     if (!req || req.secVer !== 2 || req.proto !== 'sec2' || !req.sec2) {
@@ -156,7 +135,7 @@ export class Security2 implements SecurityScheme {
   }
 
   private ready(sessionId: number): boolean {
-    return sessionId === this.sessionId && this.state === State.Done && !!this.gcmKey && !!this.iv && !this.exhausted;
+    return this.isCurrentSession(sessionId) && this.state === State.Done && !!this.gcmKey && !!this.iv && !this.exhausted;
   }
 
   /** Patch 1: +1 on the big-endian counter in the last 4 IV bytes; a wrap to 0 ends the session (§5.6). */
@@ -269,7 +248,7 @@ export class Security2 implements SecurityScheme {
     });
   }
 
-  private wipeSession(): void {
+  protected wipeSession(): void {
     wipe(this.sessionKey);
     wipe(this.expectedM1);
     wipe(this.gcmKey);

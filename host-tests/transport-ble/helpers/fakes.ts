@@ -2,6 +2,7 @@
 // replay protocomm that answers the pinned transcripts (../shared/vectors) byte for byte.
 import { createHash } from 'node:crypto';
 import type { Protocomm, Reply } from '../../../firmware/protocomm/types';
+import type { TranscriptStep } from '../../fixtures/vectors';
 
 const text = (d: Uint8Array) => Buffer.from(d).toString('latin1');
 
@@ -41,13 +42,7 @@ export class EchoProtocomm implements Protocomm {
   }
 }
 
-export interface TranscriptStep {
-  endpoint: string;
-  request_hex: string;
-  response_hex: string;
-  request_plain_hex?: string;
-  response_plain_hex?: string;
-}
+export type { TranscriptStep };
 
 /** Answers each transcript step in order when endpoint and request match exactly; anything else gets no response
  * (and is recorded), so a client whose bytes differ from the reference fails visibly. */

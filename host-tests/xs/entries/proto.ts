@@ -4,6 +4,7 @@
 import * as proto from '../../../firmware/generated/proto.js';
 import { fromHex, toHex } from '../../../firmware/util/bytes';
 import { assert, assertBytes, emit, input, test } from '../runtime';
+import { generatedClassPaths } from '../class-paths';
 
 interface MessageClass {
   encode(message: unknown): { finish(): Uint8Array };
@@ -22,26 +23,9 @@ function classAt(path: string): MessageClass {
   return value as unknown as MessageClass;
 }
 
-/** The same walk as proto-samples.ts generatedClassPaths, done here on the XS bundle. */
-function classPaths(): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown, path: string) => {
-    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;
-    seen.add(value);
-    const isClass = typeof value === 'function' && typeof (value as { encode?: unknown }).encode === 'function';
-    if (isClass) out.push(path);
-    for (const key of Object.keys(value)) {
-      const child = (value as Record<string, unknown>)[key];
-      if (/^[A-Z]/.test(key) || (!isClass && typeof child === 'object')) walk(child, path ? `${path}.${key}` : key);
-    }
-  };
-  for (const key of Object.keys(proto)) if (key !== 'default') walk((proto as Record<string, unknown>)[key], key);
-  return out.sort();
-}
-
 test('generated classes', () => {
-  emit(classPaths());
+  // The same walk as on Node (class-paths.ts), here over the XS bundle's generated module.
+  emit(generatedClassPaths(proto as unknown as Record<string, unknown>));
 });
 
 test('round trip of every message type', () => {

@@ -17,36 +17,12 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && nodeCrypto.timingSafeEqual(a, b);
 }
 
-export function toBig(data: Uint8Array): bigint {
-  return data.length === 0 ? 0n : BigInt('0x' + Buffer.from(data).toString('hex'));
-}
-
-/** Minimal big-endian bytes (Python's long_to_bytes, which esp_prov uses; §11.2), or left-padded to `width`. */
-export function fromBig(value: bigint, width?: number): Uint8Array {
-  let hex = value === 0n ? '' : value.toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  if (width !== undefined) {
-    if (hex.length > width * 2) throw new RangeError('integer wider than its field');
-    hex = hex.padStart(width * 2, '0');
-  }
-  return new Uint8Array(Buffer.from(hex, 'hex'));
-}
+/** BigInt helpers for SRP, shared with the simulator's crypto host (host-side code only). */
+export { bytesToBigInt as toBig, bigIntToBytes as fromBig, modPow } from '../../common/bigint';
 
 /** Strips leading zero bytes: long_to_bytes(bytes_to_long(x)). */
 export function stripZeros(data: Uint8Array): Uint8Array {
   let i = 0;
   while (i < data.length && data[i] === 0) i++;
   return data.slice(i);
-}
-
-export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n % modulus;
-  let b = base % modulus;
-  let e = exponent;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-    e >>= 1n;
-  }
-  return result;
 }

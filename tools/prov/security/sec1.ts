@@ -6,7 +6,8 @@ import { X25519_BASEPOINT, type AesCtrStream } from '../../../firmware/host/cryp
 import { SecurityError } from '../errors';
 import { decodeSession } from './sec0';
 import { bytesEqual, primitives, systemRandom } from './primitives';
-import type { ClientSecurity, RandomSource } from './types';
+import { TwoRoundHandshake } from './handshake';
+import type { RandomSource } from './types';
 
 export interface Sec1Options {
   /** Proof of possession; absent or empty for a `no_pop` device. Never logged. */
@@ -15,43 +16,25 @@ export interface Sec1Options {
   random?: RandomSource;
 }
 
-export class Sec1Client implements ClientSecurity {
+export class Sec1Client extends TwoRoundHandshake {
   readonly version = 1 as const;
   private privateKey: Uint8Array | undefined;
   private publicKey: Uint8Array | undefined;
   private devicePubkey: Uint8Array | undefined;
   private stream: AesCtrStream | undefined;
-  private stage = 0;
 
-  constructor(private readonly options: Sec1Options = {}) {}
-
-  get established(): boolean {
-    return this.stage === 3;
+  constructor(private readonly options: Sec1Options = {}) {
+    super();
   }
 
-  step(response: Uint8Array | undefined): Uint8Array | undefined {
-    switch (this.stage) {
-      case 0:
-        return this.command0();
-      case 1:
-        return this.command1(response);
-      case 2:
-        this.checkResponse1(response);
-        return undefined;
-      default:
-        throw new SecurityError('sec1: handshake already complete');
-    }
-  }
-
-  private command0(): Uint8Array {
+  protected command0(): Uint8Array {
     this.privateKey = (this.options.random ?? systemRandom)(32);
     if (this.privateKey.length !== 32) throw new SecurityError('sec1: random source must give 32 bytes');
     this.publicKey = primitives.x25519(this.privateKey, X25519_BASEPOINT);
-    this.stage = 1;
     return SessionData.encode({ secVer: 1, sec1: { msg: 0, sc0: { clientPubkey: this.publicKey } } }).finish();
   }
 
-  private command1(response: Uint8Array | undefined): Uint8Array {
+  protected command1(response: Uint8Array | undefined): Uint8Array {
     const sr0 = decodeSession(response).sec1?.sr0;
     if (!sr0) throw new SecurityError('sec1: the answer is not a SessionResp0');
     const devicePubkey = sr0.devicePubkey ?? new Uint8Array(0);
@@ -74,13 +57,12 @@ export class Sec1Client implements ClientSecurity {
     }
     this.stream = primitives.aesCtr(shared, new Uint8Array(deviceRandom));
     shared.fill(0);
-    this.stage = 2;
     // Keystream bytes 0-31: our encryption of the device's public key (§4.3 item 1).
     const verify = this.stream.update(this.devicePubkey);
     return SessionData.encode({ secVer: 1, sec1: { msg: 2, sc1: { clientVerifyData: verify } } }).finish();
   }
 
-  private checkResponse1(response: Uint8Array | undefined): void {
+  protected checkResponse1(response: Uint8Array | undefined): void {
     const sr1 = decodeSession(response).sec1?.sr1;
     if (!sr1) throw new SecurityError('sec1: the answer is not a SessionResp1');
     const data = sr1.deviceVerifyData ?? new Uint8Array(0);
@@ -89,7 +71,6 @@ export class Sec1Client implements ClientSecurity {
     if (!bytesEqual((this.stream as AesCtrStream).update(data), this.publicKey as Uint8Array)) {
       throw new SecurityError('sec1: device_verify_data does not match (wrong PoP?)');
     }
-    this.stage = 3;
   }
 
   encrypt(plaintext: Uint8Array): Uint8Array {
@@ -100,15 +81,15 @@ export class Sec1Client implements ClientSecurity {
     return this.requireStream().update(ciphertext);
   }
 
-  close(): void {
+  override close(): void {
     this.stream?.close();
     this.stream = undefined;
     this.privateKey?.fill(0);
-    this.stage = 0;
+    super.close();
   }
 
   private requireStream(): AesCtrStream {
-    if (this.stage !== 3 || !this.stream) throw new SecurityError('sec1: session not established');
+    if (!this.established || !this.stream) throw new SecurityError('sec1: session not established');
     return this.stream;
   }
 }

@@ -6,7 +6,8 @@ import { SessionData } from '../../../firmware/generated/proto.js';
 import { SecurityError } from '../errors';
 import { decodeSession } from './sec0';
 import { bytesEqual, concatBytes, fromBig, modPow, primitives, stripZeros, systemRandom, toBig } from './primitives';
-import type { ClientSecurity, RandomSource } from './types';
+import { TwoRoundHandshake } from './handshake';
+import type { RandomSource } from './types';
 
 /** RFC 5054 Appendix A, 3072-bit group prime (= RFC 3526 MODP group 15). */
 const N = BigInt(
@@ -40,7 +41,7 @@ export interface Sec2Options {
   random?: RandomSource;
 }
 
-export class Sec2Client implements ClientSecurity {
+export class Sec2Client extends TwoRoundHandshake {
   readonly version = 2 as const;
   private readonly patch: 0 | 1;
   private readonly user: Uint8Array;
@@ -49,33 +50,15 @@ export class Sec2Client implements ClientSecurity {
   private K: Uint8Array | undefined;
   private M1: Uint8Array | undefined;
   private iv: Uint8Array | undefined;
-  private stage = 0;
 
   constructor(private readonly options: Sec2Options) {
+    super();
     this.patch = options.patchVersion ?? 1;
     this.user = new TextEncoder().encode(options.username);
     if (this.user.length === 0) throw new SecurityError('sec2: the username must not be empty (§5.4)');
   }
 
-  get established(): boolean {
-    return this.stage === 3;
-  }
-
-  step(response: Uint8Array | undefined): Uint8Array | undefined {
-    switch (this.stage) {
-      case 0:
-        return this.command0();
-      case 1:
-        return this.command1(response);
-      case 2:
-        this.checkResponse1(response);
-        return undefined;
-      default:
-        throw new SecurityError('sec2: handshake already complete');
-    }
-  }
-
-  private command0(): Uint8Array {
+  protected command0(): Uint8Array {
     const random = this.options.random ?? systemRandom;
     // §5.8 (the IEC fix): the device insists on a 384-byte A and esp_prov sends A minimally, so re-draw `a` until
     // A has no leading zero byte; then minimal, padded and transmitted encodings of A all agree.
@@ -86,13 +69,12 @@ export class Sec2Client implements ClientSecurity {
       if (A.length !== SRP_BYTES) continue;
       this.a = a;
       this.A = A;
-      this.stage = 1;
       return SessionData.encode({ secVer: 2, sec2: { msg: 0, sc0: { clientUsername: this.user, clientPubkey: A } } }).finish();
     }
     throw new SecurityError('sec2: could not draw a usable SRP private value');
   }
 
-  private command1(response: Uint8Array | undefined): Uint8Array {
+  protected command1(response: Uint8Array | undefined): Uint8Array {
     const sr0 = decodeSession(response).sec2?.sr0;
     if (!sr0) throw new SecurityError('sec2: the answer is not an S2SessionResp0');
     const B = new Uint8Array(sr0.devicePubkey ?? new Uint8Array(0));
@@ -119,11 +101,10 @@ export class Sec2Client implements ClientSecurity {
     // M1 over A, B and salt exactly as transmitted: that is what the device hashes (§5.3), and it equals
     // esp_prov's minimal encodings whenever the device follows §5.8 (no leading zero bytes).
     this.M1 = H(xored, H(this.user), salt, this.A, B, this.K);
-    this.stage = 2;
     return SessionData.encode({ secVer: 2, sec2: { msg: 2, sc1: { clientProof: this.M1 } } }).finish();
   }
 
-  private checkResponse1(response: Uint8Array | undefined): void {
+  protected checkResponse1(response: Uint8Array | undefined): void {
     const sr1 = decodeSession(response).sec2?.sr1;
     if (!sr1) throw new SecurityError('sec2: the answer is not an S2SessionResp1');
     const proof = sr1.deviceProof ?? new Uint8Array(0);
@@ -135,7 +116,6 @@ export class Sec2Client implements ClientSecurity {
       throw new SecurityError(`sec2: device nonce has ${nonce.length} bytes, patch ${this.patch} needs ${want} (check sec_patch_ver)`);
     }
     this.iv = new Uint8Array(nonce);
-    this.stage = 3;
   }
 
   encrypt(plaintext: Uint8Array): Uint8Array {
@@ -152,15 +132,15 @@ export class Sec2Client implements ClientSecurity {
     return out;
   }
 
-  close(): void {
+  override close(): void {
     this.K?.fill(0);
     this.K = undefined;
     this.a = 0n;
-    this.stage = 0;
+    super.close();
   }
 
   private key(): Uint8Array {
-    if (this.stage !== 3 || !this.K) throw new SecurityError('sec2: session not established');
+    if (!this.established || !this.K) throw new SecurityError('sec2: session not established');
     return this.K.subarray(0, 32);
   }
 

@@ -1,6 +1,7 @@
 // ATT protocol constants and PDU builders/readers (Bluetooth Core 5.x, Vol 3 Part F §3.4), shared by the simulated
 // ATT server (tools/sim/ble/att-server.ts) and the central-side client library (tools/sim/ble/client.ts).
 // Little-endian throughout; 128-bit UUIDs are carried LSB first, as on the air.
+import { ATT_ERR } from '../../../firmware/host/ble';
 
 export const ATT_OP = {
   ERROR_RSP: 0x01,
@@ -33,20 +34,10 @@ export const ATT_OP = {
   SIGNED_WRITE_CMD: 0xd2,
 } as const;
 
-/** ATT error codes (Vol 3 Part F §3.4.1.1); a superset of firmware/host/ble.ts ATT_ERR. */
+/** ATT error codes (Vol 3 Part F §3.4.1.1): the seam's ATT_ERR (firmware/host/ble.ts, the single source of the
+ * codes a firmware callback may return) plus the ones only the ATT server itself sends. */
 export const ATT_ERROR = {
-  INVALID_HANDLE: 0x01,
-  READ_NOT_PERMITTED: 0x02,
-  WRITE_NOT_PERMITTED: 0x03,
-  INVALID_PDU: 0x04,
-  INSUFFICIENT_AUTHENTICATION: 0x05,
-  REQUEST_NOT_SUPPORTED: 0x06,
-  INVALID_OFFSET: 0x07,
-  PREPARE_QUEUE_FULL: 0x09,
-  ATTRIBUTE_NOT_FOUND: 0x0a,
-  ATTRIBUTE_NOT_LONG: 0x0b,
-  INVALID_ATTRIBUTE_VALUE_LENGTH: 0x0d,
-  UNLIKELY_ERROR: 0x0e,
+  ...ATT_ERR,
   UNSUPPORTED_GROUP_TYPE: 0x10,
   INSUFFICIENT_RESOURCES: 0x11,
 } as const;

@@ -2,6 +2,7 @@
 // native/esp32/crypto (PSA). Randomness can be replaced by a scripted source so pinned test vectors replay.
 import * as nodeCrypto from 'node:crypto';
 import { CryptoHostError, type AesCtrStream, type CryptoHost } from '../../../firmware/host/crypto';
+import { bigIntToBytes, bytesToBigInt, modPow } from '../../common/bigint';
 
 // DER prefixes that wrap a raw 32-byte X25519 scalar / u-coordinate (RFC 8410).
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -20,30 +21,6 @@ function requireLength(name: string, data: Uint8Array, ...lengths: number[]): vo
   if (!(data instanceof Uint8Array) || !lengths.includes(data.length)) {
     throw new CryptoHostError('INVALID_ARGUMENT', `${name} must be ${lengths.join(' or ')} bytes`);
   }
-}
-
-function bytesToBigInt(data: Uint8Array): bigint {
-  return data.length === 0 ? 0n : BigInt('0x' + Buffer.from(data).toString('hex'));
-}
-
-function bigIntToMinimalBytes(value: bigint): Uint8Array {
-  if (value === 0n) return new Uint8Array(0);
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  return new Uint8Array(Buffer.from(hex, 'hex'));
-}
-
-/** Left-to-right square-and-multiply on BigInt; exponents here are at most 512 bits (SRP u, b). */
-function modPowBigInt(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n % modulus;
-  let b = base % modulus;
-  let e = exponent;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-    e >>= 1n;
-  }
-  return result;
 }
 
 export function createNodeCryptoHost(random: RandomSource = systemRandom): CryptoHost {
@@ -121,7 +98,7 @@ export function createNodeCryptoHost(random: RandomSource = systemRandom): Crypt
     modPow(base, exponent, modulus) {
       const m = bytesToBigInt(modulus);
       if (m === 0n || (m & 1n) === 0n) throw new CryptoHostError('INVALID_ARGUMENT', 'modulus must be odd and non-zero');
-      return bigIntToMinimalBytes(modPowBigInt(bytesToBigInt(base), bytesToBigInt(exponent), m));
+      return bigIntToBytes(modPow(bytesToBigInt(base), bytesToBigInt(exponent), m));
     },
   };
 }

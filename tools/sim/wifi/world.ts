@@ -2,28 +2,15 @@
 // (firmware/host/wifi.ts contract). This file parses and validates it with errors that name the offending field.
 // Format: {"aps":[{"ssid","password","auth","rssi","channel","bssid"?,"hidden"?,"dhcpDelayMs"?,"dhcpFails"?, …}]}
 import { readFileSync } from 'node:fs';
+import { WIFI_AUTH_MODE } from '../../../firmware/provisioning/auth-mode';
 
-/** ESP-IDF wifi_auth_mode_t names (esp_wifi_types_generic.h, v5.5) accepted for "auth", besides numbers. */
-export const AUTH_MODES: Record<string, number> = {
-  OPEN: 0,
-  WEP: 1,
-  WPA_PSK: 2,
-  WPA2_PSK: 3,
-  WPA_WPA2_PSK: 4,
-  WPA2_ENTERPRISE: 5,
-  ENTERPRISE: 5,
-  WPA3_PSK: 6,
-  WPA2_WPA3_PSK: 7,
-  WAPI_PSK: 8,
-  OWE: 9,
-  WPA3_ENT_192: 10,
-  WPA3_EXT_PSK: 11,
-  WPA3_EXT_PSK_MIXED_MODE: 12,
-  DPP: 13,
-  WPA3_ENTERPRISE: 14,
-  WPA2_WPA3_ENTERPRISE: 15,
-  WPA_ENTERPRISE: 16,
-};
+/** wifi_auth_mode_t names accepted for "auth", besides numbers: the firmware's table (the single source) plus
+ * IDF's alias ENTERPRISE = WPA2_ENTERPRISE, listed right after it. */
+export const AUTH_MODES: Record<string, number> = {};
+for (const [name, value] of Object.entries(WIFI_AUTH_MODE)) {
+  AUTH_MODES[name] = value;
+  if (name === 'WPA2_ENTERPRISE') AUTH_MODES.ENTERPRISE = value;
+}
 
 export interface AccessPoint {
   ssid: Uint8Array; // 1..32 bytes (UTF-8 of the JSON string)
@@ -56,7 +43,7 @@ export class WorldError extends Error {
   }
 }
 
-const SAE_MODES = new Set([6, 11, 12]); // WPA3-Personal: a wrong password fails SAE authentication itself
+const SAE_MODES = new Set<number>([WIFI_AUTH_MODE.WPA3_PSK, WIFI_AUTH_MODE.WPA3_EXT_PSK, WIFI_AUTH_MODE.WPA3_EXT_PSK_MIXED_MODE]); // WPA3-Personal: a wrong password fails SAE authentication itself
 
 export function defaultWrongPasswordReason(auth: number): number {
   // ESP32s commonly report 15 (4WAY_HANDSHAKE_TIMEOUT) for a wrong WPA/WPA2 passphrase: the AP never sends
