@@ -3,6 +3,7 @@
 // session), optional Wi-Fi scan, Wi-Fi credentials, then PROVISION_DEVICE (DeviceInfo, backend login and
 // /rest/device, OpenRemoteConfig, BackendConnectionStatus polling) and EXIT_PROVISIONING. Returns a structured
 // result; progress lines pass through a scrubber that masks every secret the run knows.
+import { observeTransport, type Exchange } from './transport/observe';
 import { SecretRegistry } from '../../firmware/util/log';
 import { generateDevicePassword, login, provisionDevice } from './backend';
 import { OR_ERROR, ProvError, type OrErrorCode } from './errors';
@@ -66,6 +67,8 @@ export interface ProvisionOptions {
   exit?: boolean;
   /** Pins client randomness (tests only). */
   random?: RandomSource;
+  /** Sees every protocomm exchange (endpoint, sizes, timing; never contents): npm start's sequence diagram. */
+  onExchange?: (exchange: Exchange) => void;
 }
 
 export interface ProvResult {
@@ -128,6 +131,7 @@ export async function runProvisioning(options: ProvisionOptions, progress: Progr
     transport = await openTransport(options);
     if (transport instanceof BleTransport) say(`✓ ble: ${transport.device.parsed.localName} (${transport.device.address}), MTU ${transport.mtu}`);
     else say(`✓ http: ${options.http}`);
+    if (options.onExchange) transport = observeTransport(transport, options.onExchange);
 
     step = 'proto-ver';
     const version = await readProtoVersion(transport);
