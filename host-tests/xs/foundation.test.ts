@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import * as generated from '../../firmware/generated/proto.js';
 import { decodeValue, encodeValue } from '../../firmware/host/xsnap/codec';
 import { toHex } from '../../firmware/util/bytes';
+import { loadTranscripts } from '../fixtures/vectors';
 import { createNodeHost } from '../../tools/sim/host/index';
 import { createSimWifi } from '../../tools/sim/wifi/index';
 import { boot } from '../../firmware/boot';
@@ -23,8 +24,7 @@ type Step = TranscriptStep;
 
 /** Transcript bytes and the message each endpoint implies (unified-provisioning.md; vectors/README.md). */
 function transcriptVectors(): { label: string; type: string; hex: string }[] {
-  const file = join(root, '..', 'shared', 'vectors', 'transcripts.json');
-  const transcripts = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Step[] | unknown>;
+  const transcripts = loadTranscripts() as Record<string, Step[] | unknown>;
   const out: { label: string; type: string; hex: string }[] = [];
   for (const [name, steps] of Object.entries(transcripts)) {
     if (name === 'inputs') continue;
