@@ -2,7 +2,6 @@
 // (a) every protobuf message type round-trips on XS and XS bytes equal Node's; (b) every transcript vector decodes
 // on XS as its endpoint's message and re-encodes identically; (c) a host round trip through the XS provider;
 // and the harness itself refuses runs that throw, fail, or end without the completion marker.
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
