@@ -1,10 +1,12 @@
 // `npm test`: everything CI checks, in order, failing fast.
-// 1. the XS engine is built (postinstall may have been skipped); 2. generated protobuf code matches proto/;
-// 3. typecheck (firmware without Node typings); 4. vitest (Node and XS suites, fuzz budgets for CI).
+// 1. the XS engine is built (postinstall may have been skipped); 2. the Debian packages the tests use are installed
+// (once, before parallel test workers start); 3. generated protobuf code matches proto/; 4. typecheck (firmware
+// without Node typings); 5. vitest (Node and XS suites, C hosts, real brokers, fuzz budgets for CI).
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['node', ['tools/xs/build-xsnap.mjs']],
+  ['node', ['tools/setup/system-packages.mjs']],
   ['node', ['tools/proto/gen.mjs', '--check']],
   ['npx', ['tsc', '-p', 'tsconfig.json']],
   ['npx', ['tsc', '-p', 'tsconfig.tools.json']],
