@@ -2,6 +2,7 @@
 // product build) and from the simulator's command line (tools/sim/main.ts). Secrets here (PoP, SRP verifier) are
 // product/factory data; they are registered with the log redactor at boot and never printed.
 import type { LogLevel } from '../host/log';
+import { utf8Encode } from '../util/bytes';
 
 export type SecurityBootConfig =
   | { version: 0 }
@@ -12,8 +13,14 @@ export type SecurityBootConfig =
 export interface TransportsBootConfig {
   /** BLE GATT transport (the reference default). */
   ble?: { serviceUuid?: string; customMaxMessage?: number; manufacturerDataHex?: string };
-  /** SoftAP/HTTP transport: port 80 on the chip, 0 = any loopback port in the simulator. */
-  softap?: { port: number };
+  /** SoftAP/HTTP transport (unified-provisioning.md §9.2): an access point named after the device, then the HTTP
+   * server on `port` (80 on the chip; 0 = any loopback port in the simulator). */
+  softap?: {
+    port: number;
+    /** WPA2 key of the access point (product data, a secret): 8..63 printable ASCII characters or 64 hex digits.
+     * Absent = an open access point (the reference's default when no service key is given). */
+    passphrase?: string;
+  };
   /** UART console transport (seed format `<endpoint> <session id> <hex>`). */
   console?: boolean;
 }
@@ -77,4 +84,17 @@ export function validateBootConfig(config: BootConfig): void {
   if (t.softap && !(Number.isInteger(t.softap.port) && t.softap.port >= 0 && t.softap.port <= 65535)) {
     throw new RangeError('transports.softap.port must be 0..65535');
   }
+  if (t.softap && t.softap.passphrase !== undefined) checkSoftApPassphrase(t.softap.passphrase);
+  // The SoftAP's SSID is the device name (§9.2); an SSID holds at most 32 bytes.
+  if (t.softap && config.deviceName !== undefined && utf8Encode(config.deviceName).length > 32) {
+    throw new RangeError('deviceName must be at most 32 bytes: it is the SoftAP SSID');
+  }
+}
+
+/** WPA2-PSK key rules (IEEE 802.11i passphrase: 8..63 printable ASCII; 64 characters are the PSK in hex). The
+ * message never contains the key: it is a secret. */
+function checkSoftApPassphrase(key: unknown): void {
+  const rule = 'transports.softap.passphrase must be 8..63 printable ASCII characters or 64 hex digits (omit it for an open AP)';
+  if (typeof key !== 'string') throw new RangeError(rule);
+  if (key.length === 64 ? !/^[0-9a-fA-F]{64}$/.test(key) : !/^[\x20-\x7e]{8,63}$/.test(key)) throw new RangeError(rule);
 }

@@ -1,6 +1,8 @@
 // Assembles one provisioning run from the boot configuration (unified-provisioning.md §8.2): a fresh protocomm
 // (keys die with the run: protocomm.cleanup() refuses later sessions), the provisioning manager, and every
 // configured transport (BLE, SoftAP/HTTP, console) feeding that one protocomm, one secure session at a time.
+// SoftAP (§9.2): the access point (SSID = device name, WPA2 with the product's key or open, 5 stations) comes up
+// before the HTTP server and goes down after it when the run stops (§8.6: back to STA).
 import type { Host } from '../host/index';
 import type { Listener } from '../host/socket';
 import { createProtocomm, type ProtocommCore } from '../protocomm/protocomm';
@@ -12,7 +14,7 @@ import { BleTransport } from '../transport/ble';
 import { defaultDeviceName } from '../transport/ble-uuid';
 import { ProtocommConsole } from '../transport/console';
 import { ProtocommHttpd } from '../transport/httpd';
-import { fromHex } from '../util/bytes';
+import { fromHex, utf8Encode } from '../util/bytes';
 import type { Logger, SecretRegistry } from '../util/log';
 import type { BootConfig } from './config';
 import type { WifiRouter } from '../net/wifi-router';
@@ -44,6 +46,10 @@ export function securityFromBootConfig(config: BootConfig, secrets: SecretRegist
     }
   }
 }
+
+/** scheme_softap's defaults (unified-provisioning.md §9.2): channel 1, at most 5 stations. */
+export const SOFTAP_CHANNEL = 1;
+export const SOFTAP_MAX_STATIONS = 5;
 
 interface TransportPart {
   start(endpoints: readonly { name: string }[]): unknown;
@@ -116,6 +122,20 @@ export class ProvisioningService {
       parts.push({ start: () => ble.start(), stop: () => ble.stop() });
     }
     if (t.softap) {
+      const wifi = host.wifi;
+      if (!wifi.startAccessPoint || !wifi.stopAccessPoint) {
+        throw new Error('transports.softap: this Wi-Fi host cannot run an access point (no startAccessPoint)');
+      }
+      const startAp = wifi.startAccessPoint.bind(wifi);
+      const stopAp = wifi.stopAccessPoint.bind(wifi);
+      if (t.softap.passphrase !== undefined) secrets.add(t.softap.passphrase);
+      const ap = {
+        ssid: utf8Encode(this.deviceName),
+        password: utf8Encode(t.softap.passphrase ?? ''),
+        channel: SOFTAP_CHANNEL,
+        maxStations: SOFTAP_MAX_STATIONS,
+      };
+      const apLog = log.child('softap');
       const httpd = new ProtocommHttpd({
         socket: host.socket,
         timers: host.timers,
@@ -125,10 +145,25 @@ export class ProvisioningService {
         port: t.softap.port,
       });
       parts.push({
-        start: (eps) => (this.httpListener = httpd.start(eps)),
+        start: (eps) => {
+          // The AP first: the HTTP server is reached through it on the chip (192.168.4.1:80).
+          startAp(ap);
+          apLog.info(`access point "${this.deviceName}" up (${ap.password.length ? 'WPA2-PSK' : 'open'}, channel ${ap.channel}, max ${ap.maxStations} stations)`);
+          try {
+            this.httpListener = httpd.start(eps);
+          } catch (e) {
+            stopAp(); // no half-started transport: an AP nobody serves is of no use
+            throw e;
+          }
+        },
         stop: () => {
           this.httpListener = undefined;
-          httpd.stop();
+          try {
+            httpd.stop();
+          } finally {
+            stopAp();
+            apLog.info('access point down');
+          }
         },
       });
     }

@@ -10,6 +10,9 @@
 // - write() queues the bytes (copying them) and returns the number of bytes still queued after this write;
 //   it throws SocketError('CLOSED') on a closed socket. Writes are delivered in order.
 // - Error codes are the reasons a firmware engineer needs to tell apart in the field.
+// - listen() binds at once (a bind failure throws SocketError('INTERNAL')) and calls onAccept for each connection
+//   up to maxConnections at a time; a host may cap maxConnections (ESP32: 8) and throws RangeError above its cap.
+//   Listener.close() stops accepting; established connections live on until they close.
 
 export type SocketErrorCode =
   | 'DNS' // name did not resolve

@@ -192,6 +192,51 @@ describe('Wi-Fi glue', () => {
     impl.xs_nc_wifi_connect = () => -5;
     expect(() => host.connect({ ssid: new Uint8Array(33), password: new Uint8Array() })).toThrow(RangeError);
   });
+  it('starts the access point with the checked arguments and maps the native statuses', async () => {
+    const { Esp32WifiHost } = await import('../../firmware/host/esp32/wifi');
+    impl.xs_nc_wifi_constructor = () => undefined;
+    impl.xs_nc_wifi_start = () => 0;
+    const host = new Esp32WifiHost();
+    host.stopAccessPoint(); // before start: nothing runs, nothing to do
+    expect(calls).toEqual([]);
+    expect(() => host.startAccessPoint({ ssid: new Uint8Array(3), password: new Uint8Array(), channel: 1, maxStations: 5 })).toThrow(
+      expect.objectContaining({ code: 'NOT_STARTED' }),
+    );
+    host.start({ onConnected() {}, onGotIp() {}, onLostIp() {}, onDisconnected() {} });
+    let status = 0;
+    impl.xs_nc_wifi_ap_start = () => status;
+    impl.xs_nc_wifi_ap_stop = () => status;
+    const ssid = new TextEncoder().encode('PROV_123ABC');
+    const key = new TextEncoder().encode('provkey1');
+    host.startAccessPoint({ ssid, password: key, channel: 1, maxStations: 5 });
+    expect(calls.at(-1)).toEqual(['xs_nc_wifi_ap_start', [ssid, key, 1, 5]]);
+    const before = calls.length;
+    for (const bad of [
+      { ssid: new Uint8Array(0), password: key, channel: 1, maxStations: 5 },
+      { ssid: new Uint8Array(33), password: key, channel: 1, maxStations: 5 },
+      { ssid, password: new Uint8Array(7), channel: 1, maxStations: 5 },
+      { ssid, password: new Uint8Array(65).fill(0x61), channel: 1, maxStations: 5 },
+      { ssid, password: new Uint8Array(64).fill(0x67), channel: 1, maxStations: 5 }, // 64 = PSK: hex only
+      { ssid, password: key, channel: 0, maxStations: 5 },
+      { ssid, password: key, channel: 14, maxStations: 5 },
+      { ssid, password: key, channel: 1, maxStations: 0 },
+      { ssid, password: key, channel: 1, maxStations: 11 },
+    ]) {
+      expect(() => host.startAccessPoint(bad)).toThrow(RangeError);
+    }
+    expect(calls.length).toBe(before); // refused before the native layer
+    host.startAccessPoint({ ssid, password: new Uint8Array(64).fill(0x61), channel: 13, maxStations: 10 });
+    status = -5;
+    expect(() => host.startAccessPoint({ ssid, password: key, channel: 1, maxStations: 5 })).toThrow(RangeError);
+    status = -4;
+    expect(() => host.startAccessPoint({ ssid, password: key, channel: 1, maxStations: 5 })).toThrow(
+      expect.objectContaining({ name: 'WifiHostError', code: 'INTERNAL' }),
+    );
+    expect(() => host.stopAccessPoint()).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    status = 0;
+    host.stopAccessPoint();
+    expect(calls.at(-1)).toEqual(['xs_nc_wifi_ap_stop', []]);
+  });
 });
 
 describe('socket glue', () => {
@@ -229,8 +274,86 @@ describe('socket glue', () => {
     expect(() =>
       new Esp32SocketHost().connect({ host: '', port: 1, timeoutMs: 1 }, { onConnect() {}, onData() {}, onClose() {} }),
     ).toThrow(RangeError);
-    expect(() => new Esp32SocketHost().listen({ port: 80, maxConnections: 1 }, { onAccept: () => ({ onConnect() {}, onData() {}, onClose() {} }) })).toThrow(
-      expect.objectContaining({ code: 'INTERNAL' }),
+  });
+});
+
+describe('listener glue (SoftAP/HTTP)', () => {
+  it('hands accepted connections to onAccept, routes data and close per connection, maps write results', async () => {
+    const { Esp32SocketHost } = await import('../../firmware/host/esp32/socket');
+    let dispatch: (...args: unknown[]) => void = () => undefined;
+    const closedConns: number[] = [];
+    let listenerClosed = false;
+    impl.xs_nc_listener_constructor = (port: number, max: number, d: typeof dispatch) => {
+      expect([port, max]).toEqual([80, 4]);
+      dispatch = d;
+    };
+    impl.xs_nc_listener_port = () => 80;
+    impl.xs_nc_listener_write = (conn: number, data: Uint8Array) => (conn === 1 ? data.length : conn === 2 ? -2 : -1);
+    impl.xs_nc_listener_close_conn = (conn: number) => void closedConns.push(conn);
+    impl.xs_nc_listener_close = () => {
+      listenerClosed = true;
+    };
+    const events: unknown[] = [];
+    const sockets = new Map<string, import('../../firmware/host/socket').Socket>();
+    const listener = new Esp32SocketHost().listen(
+      { port: 80, maxConnections: 4 },
+      {
+        onAccept(socket, remote) {
+          sockets.set(remote, socket);
+          events.push(['accept', remote]);
+          if (remote.startsWith('10.')) throw new Error('refused by the server');
+          return {
+            onConnect: () => events.push(['connect', remote]),
+            onData: (d) => events.push(['data', remote, Array.from(d)]),
+            onClose: (e) => events.push(['close', remote, e ? (e as SocketError).code : undefined]),
+          };
+        },
+      },
+    );
+    expect(listener.port).toBe(80);
+    dispatch(1, 1, '192.168.4.2:50000');
+    dispatch(1, 2, '192.168.4.3:50001');
+    dispatch(2, 1, ab(7, 8));
+    dispatch(3, 2, 'RESET');
+    dispatch(2, 2, ab(9)); // after its close: dropped
+    dispatch(1, 3, '10.0.0.1:1'); // onAccept throws: the connection is dropped, nothing else
+    dispatch(2, 3, ab(1));
+    dispatch(3, 1, '');
+    dispatch(4);
+    expect(events).toEqual([
+      ['accept', '192.168.4.2:50000'],
+      ['connect', '192.168.4.2:50000'],
+      ['accept', '192.168.4.3:50001'],
+      ['connect', '192.168.4.3:50001'],
+      ['data', '192.168.4.2:50000', [7, 8]],
+      ['close', '192.168.4.3:50001', 'RESET'],
+      ['accept', '10.0.0.1:1'],
+      ['close', '192.168.4.2:50000', undefined],
+    ]);
+    expect(closedConns).toEqual([3]);
+    const first = sockets.get('192.168.4.2:50000')!;
+    expect(first.write(new Uint8Array(5))).toBe(5);
+    expect(() => sockets.get('192.168.4.3:50001')!.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    expect(() => sockets.get('10.0.0.1:1')!.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    first.close();
+    expect(closedConns).toEqual([3, 1]);
+    listener.close();
+    expect(listenerClosed).toBe(true);
+  });
+
+  it('checks arguments before the native layer and reports a failed bind as SocketError INTERNAL', async () => {
+    const { Esp32SocketHost } = await import('../../firmware/host/esp32/socket');
+    const cbs = { onAccept: () => ({ onConnect() {}, onData() {}, onClose() {} }) };
+    const host = new Esp32SocketHost();
+    expect(() => host.listen({ port: 65536, maxConnections: 1 }, cbs)).toThrow(RangeError);
+    expect(() => host.listen({ port: 80, maxConnections: 0 }, cbs)).toThrow(RangeError);
+    expect(() => host.listen({ port: 80, maxConnections: 9 }, cbs)).toThrow(RangeError);
+    expect(calls).toEqual([]);
+    impl.xs_nc_listener_constructor = () => {
+      throw new Error('EADDRINUSE');
+    };
+    expect(() => host.listen({ port: 80, maxConnections: 1 }, cbs)).toThrow(
+      expect.objectContaining({ name: 'SocketError', code: 'INTERNAL', message: 'listen on port 80 failed: address in use' }),
     );
   });
 });

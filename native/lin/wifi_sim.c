@@ -41,6 +41,8 @@ static void emit(esp_event_base_t base, int32_t id, void *data) {
 esp_err_t esp_netif_init(void) { return ESP_OK; }
 esp_err_t esp_event_loop_create_default(void) { return ESP_OK; }
 esp_netif_t *esp_netif_create_default_wifi_sta(void) { return (esp_netif_t *)&netif_dummy; }
+/* The lin simulator has no radio: the AP is accepted and not modelled (no stations, no DHCP server). */
+esp_netif_t *esp_netif_create_default_wifi_ap(void) { return (esp_netif_t *)&netif_dummy; }
 esp_err_t esp_netif_get_ip_info(esp_netif_t *n, esp_netif_ip_info_t *info) { (void)n; *info = ip_info; return ESP_OK; }
 esp_err_t esp_event_handler_instance_register(esp_event_base_t base, int32_t id, esp_event_handler_t fn, void *arg,
                                               esp_event_handler_instance_t *inst) {
@@ -53,7 +55,7 @@ esp_err_t esp_wifi_init(const wifi_init_config_t *c) { (void)c; return ESP_OK; }
 esp_err_t esp_wifi_set_storage(wifi_storage_t s) { (void)s; return ESP_OK; }
 esp_err_t esp_wifi_set_mode(wifi_mode_t m) { (void)m; return ESP_OK; }
 esp_err_t esp_wifi_start(void) { started = true; return ESP_OK; }
-esp_err_t esp_wifi_set_config(wifi_interface_t i, wifi_config_t *c) { (void)i; config = *c; return ESP_OK; }
+esp_err_t esp_wifi_set_config(wifi_interface_t i, wifi_config_t *c) { if (i == WIFI_IF_STA) config = *c; return ESP_OK; }
 
 static void scan_task(void *arg) {
     (void)arg;

@@ -38,6 +38,11 @@ void mock_wifi_event(esp_event_base_t base, int32_t id, void *data) {
 esp_err_t esp_netif_init(void) { return call("esp_netif_init"); }
 esp_err_t esp_event_loop_create_default(void) { return call("esp_event_loop_create_default"); }
 esp_netif_t *esp_netif_create_default_wifi_sta(void) { call("esp_netif_create_default_wifi_sta"); return (esp_netif_t *)&netif_dummy; }
+esp_netif_t *esp_netif_create_default_wifi_ap(void) {
+    if (call("esp_netif_create_default_wifi_ap") != ESP_OK) return NULL;
+    mock_wifi.ap_netifs++;
+    return (esp_netif_t *)&netif_dummy;
+}
 esp_err_t esp_netif_get_ip_info(esp_netif_t *netif, esp_netif_ip_info_t *info) {
     (void)netif;
     *info = mock_wifi.ip_info;
@@ -54,7 +59,11 @@ esp_err_t esp_wifi_init(const wifi_init_config_t *c) { return c->magic == 0x1f2e
 esp_err_t esp_wifi_set_storage(wifi_storage_t s) { mock_wifi.storage = (int)s; return call("esp_wifi_set_storage"); }
 esp_err_t esp_wifi_set_mode(wifi_mode_t m) { mock_wifi.mode = (int)m; return call("esp_wifi_set_mode"); }
 esp_err_t esp_wifi_start(void) { return call("esp_wifi_start"); }
-esp_err_t esp_wifi_set_config(wifi_interface_t i, wifi_config_t *c) { (void)i; mock_wifi.config = *c; return call("esp_wifi_set_config"); }
+esp_err_t esp_wifi_set_config(wifi_interface_t i, wifi_config_t *c) {
+    if (i == WIFI_IF_AP) { mock_wifi.ap_config = *c; mock_wifi.ap_configs++; }
+    else mock_wifi.config = *c;
+    return call("esp_wifi_set_config");
+}
 esp_err_t esp_wifi_connect(void) { return call("esp_wifi_connect"); }
 esp_err_t esp_wifi_disconnect(void) { return call("esp_wifi_disconnect"); }
 esp_err_t esp_wifi_scan_start(const wifi_scan_config_t *c, bool block) {

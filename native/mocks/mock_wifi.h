@@ -8,7 +8,9 @@ typedef struct {
     char log[2048];          /* "fn;" per call */
     int storage;             /* -1 until esp_wifi_set_storage */
     int mode;
-    wifi_config_t config;
+    wifi_config_t config;    /* last station config */
+    wifi_config_t ap_config; int ap_configs; /* last WIFI_IF_AP config, how many were set */
+    int ap_netifs;           /* esp_netif_create_default_wifi_ap calls */
     wifi_scan_config_t scan;
     wifi_ap_record_t aps[8]; int n_aps; int aps_pending; /* list held by the driver until fetched/cleared */
     wifi_ap_record_t ap_info; bool associated;

@@ -43,4 +43,37 @@ void socc_release(socc *s);
 /* Read poll interval of the connection task: how soon queued writes and close() are seen while idle. */
 #define SOCC_POLL_MS 50
 
+/* ---- TCP listener (SocketHost.listen, the SoftAP/HTTP transport, unified-provisioning.md §9.2) ----
+ * Plain TCP on lwIP's BSD sockets: one FreeRTOS task per listener runs select() over the non-blocking listening
+ * socket and its accepted connections (at most max_conn; a connection beyond that is accepted and closed at once,
+ * nothing is posted). The XS task only queues writes and requests closes under the mutex. Per connection:
+ * ACCEPT, DATA*, then exactly one CLOSE. After socl_close() the listener stops accepting and established
+ * connections live on (as the simulator's); the task ends with STOPPED once the last one closed. */
+#define SOCL_MAX_CONN 8          /* CONFIG_LWIP_MAX_SOCKETS is 10 by default: leave room for MQTT and DNS */
+#define SOCL_FLUSH_MS 2000       /* close() sends what is queued first, but never waits longer than this */
+
+typedef enum { SOCL_OK = 0, SOCL_ERR_RANGE = -1, SOCL_ERR_IN_USE = -2, SOCL_ERR_INTERNAL = -3 } socl_status;
+typedef enum { SOCL_MSG_ACCEPT = 1, SOCL_MSG_DATA, SOCL_MSG_CLOSE, SOCL_MSG_STOPPED } socl_msg_type;
+typedef struct {
+    uint8_t type;
+    uint8_t error;          /* CLOSE: socc_error (NONE, RESET) */
+    uint16_t remote_port;   /* ACCEPT */
+    uint32_t conn;          /* connection id (1, 2, ...; never reused by one listener) */
+    uint8_t remote_ip[4];   /* ACCEPT: IPv4 address bytes */
+} socl_msg;
+
+typedef struct socl socl;
+typedef bool (*socl_post_fn)(void *ctx, const socl_msg *msg, const uint8_t *data, size_t len);
+
+/* Binds 0.0.0.0:port (0 = any) and starts the task; *bound_port is the port actually bound. */
+socl_status socl_listen(uint16_t port, int max_conn, socl_post_fn post, void *ctx, socl **out, uint16_t *bound_port);
+/* Queues a copy for the connection; bytes still queued, -1 if it is closed (or closing), -2 out of memory. */
+long socl_write(socl *l, uint32_t conn, const uint8_t *data, size_t len);
+/* Closes one connection after its queue is sent (at most SOCL_FLUSH_MS); CLOSE(NONE) follows. */
+void socl_close_conn(socl *l, uint32_t conn);
+/* Stops accepting; established connections live on. */
+void socl_close(socl *l);
+/* The XS side gives up its reference: every connection is closed at once; freed when the task is done too. */
+void socl_release(socl *l);
+
 #endif

@@ -1,6 +1,7 @@
 /* Host tests of the native Wi-Fi core (native/wifi/wifi_core.c) over the esp_wifi mock: start sequence (RAM
  * storage before start, station mode), connect configuration and argument limits, events with disconnect reasons
- * and the IP address, scan configuration, BUSY / NOT_STARTED / TIMEOUT mapping, scan results, station info. */
+ * and the IP address, scan configuration, BUSY / NOT_STARTED / TIMEOUT mapping, scan results, station info, and the
+ * SoftAP (AP+STA, WPA2/open, limits, error mapping, back to STA on stop). */
 #include "nc_test.h"
 #include "../mocks/mock_wifi.h"
 #include "../wifi/wifi_core.h"
@@ -15,6 +16,8 @@ static void test_before_start(void) {
     mock_wifi_reset();
     CHECK_EQ_INT(wific_scan_start(false, 120, 0, false), WIFIC_NOT_STARTED);
     CHECK_EQ_INT(wific_connect((const uint8_t *)"x", 1, NULL, 0, NULL, 0), WIFIC_NOT_STARTED);
+    CHECK_EQ_INT(wific_ap_start((const uint8_t *)"PROV_a", 6, NULL, 0, 1, 5), WIFIC_NOT_STARTED);
+    CHECK_EQ_INT(wific_ap_stop(), WIFIC_NOT_STARTED);
 }
 
 static void test_start(void) {
@@ -143,6 +146,77 @@ static void test_station_info(void) {
     CHECK_EQ_INT(mac[0], 0x24);
 }
 
+static void test_access_point(void) {
+    const uint8_t *ssid = (const uint8_t *)"PROV_123abc";
+    mock_wifi.log[0] = 0;
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)"provkey1", 8, 1, 5), WIFIC_OK);
+    CHECK_EQ_INT(mock_wifi.mode, WIFI_MODE_APSTA);
+    CHECK_EQ_INT(mock_wifi.ap_netifs, 1);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.ssid_len, 11);
+    CHECK_MEM(mock_wifi.ap_config.ap.ssid, "PROV_123abc", 11);
+    CHECK_MEM(mock_wifi.ap_config.ap.password, "provkey1", 9); /* NUL-terminated after 8 bytes */
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.authmode, WIFI_AUTH_WPA2_PSK);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.channel, 1);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.max_connection, 5);
+    CHECK(!mock_wifi.ap_config.ap.pmf_cfg.required);
+    /* netif before the mode switch: the AP netif must exist when the driver starts the AP interface. */
+    const char *netif = strstr(mock_wifi.log, "esp_netif_create_default_wifi_ap;");
+    const char *mode = strstr(mock_wifi.log, "esp_wifi_set_mode;");
+    const char *config = strstr(mock_wifi.log, "esp_wifi_set_config;");
+    CHECK(netif && mode && config && netif < mode && mode < config);
+
+    /* Open AP; the netif is created once. A 32-byte SSID is allowed (not NUL-terminated, ssid_len says so). */
+    const uint8_t ssid32[32] = "0123456789abcdef0123456789abcdef";
+    CHECK_EQ_INT(wific_ap_start(ssid32, 32, NULL, 0, 6, 10), WIFIC_OK);
+    CHECK_EQ_INT(mock_wifi.ap_netifs, 1);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.authmode, WIFI_AUTH_OPEN);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.password[0], 0);
+    CHECK_EQ_INT(mock_wifi.ap_config.ap.ssid_len, 32);
+
+    /* 64 characters are a raw PSK: hex only. */
+    const char *hex64 = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)hex64, 64, 1, 5), WIFIC_OK);
+    CHECK_MEM(mock_wifi.ap_config.ap.password, hex64, 64);
+
+    /* Argument limits: nothing reaches the driver. */
+    int configs = mock_wifi.ap_configs;
+    const char *not_hex64 = "g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)not_hex64, 64, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)"short", 5, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)hex64, 65, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 0, NULL, 0, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid32, 33, NULL, 0, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 0, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 14, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 1, 0), WIFIC_RANGE);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 1, WIFIC_AP_MAX_STATIONS + 1), WIFIC_RANGE);
+    CHECK_EQ_INT(mock_wifi.ap_configs, configs);
+
+    /* Driver refusals: the passphrase error is RANGE, anything else INTERNAL; either way back to STA. */
+    mock_wifi_fail_next("esp_wifi_set_config", ESP_ERR_WIFI_PASSWORD);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)"provkey1", 8, 1, 5), WIFIC_RANGE);
+    CHECK_EQ_INT(mock_wifi.mode, WIFI_MODE_STA);
+    mock_wifi_fail_next("esp_wifi_set_config", ESP_FAIL);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, (const uint8_t *)"provkey1", 8, 1, 5), WIFIC_INTERNAL);
+    CHECK_EQ_INT(mock_wifi.mode, WIFI_MODE_STA);
+    mock_wifi_fail_next("esp_wifi_set_mode", ESP_FAIL);
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 1, 5), WIFIC_INTERNAL);
+
+    CHECK_EQ_INT(wific_ap_start(ssid, 11, NULL, 0, 1, 5), WIFIC_OK);
+    CHECK_EQ_INT(wific_ap_stop(), WIFIC_OK);
+    CHECK_EQ_INT(mock_wifi.mode, WIFI_MODE_STA);
+    mock_wifi_fail_next("esp_wifi_set_mode", ESP_FAIL);
+    CHECK_EQ_INT(wific_ap_stop(), WIFIC_INTERNAL);
+}
+
+static void test_access_point_netif_failure(void) {
+    /* Runs before the AP netif exists (static in the core): a failed netif creation is INTERNAL, mode untouched. */
+    int mode = mock_wifi.mode;
+    mock_wifi_fail_next("esp_netif_create_default_wifi_ap", ESP_FAIL);
+    CHECK_EQ_INT(wific_ap_start((const uint8_t *)"PROV_a", 6, NULL, 0, 1, 5), WIFIC_INTERNAL);
+    CHECK_EQ_INT(mock_wifi.mode, mode);
+}
+
 int main(void) {
     RUN(test_before_start);
     RUN(test_start);
@@ -150,5 +224,7 @@ int main(void) {
     RUN(test_events);
     RUN(test_scan);
     RUN(test_station_info);
+    RUN(test_access_point_netif_failure);
+    RUN(test_access_point);
     return nc_test_report("wifi");
 }

@@ -11,6 +11,7 @@
 static bool started;
 static bool scanning; /* touched only on the XS task: set by scan_start, cleared by scan_results */
 static esp_netif_t *sta_netif;
+static esp_netif_t *ap_netif; /* created at the first AP start, kept: esp_netif has one default AP netif */
 static wific_post_fn post_fn;
 static void *post_ctx;
 
@@ -141,4 +142,45 @@ bool wific_station_info(wifi_ap_record_t *ap, uint8_t ip[4]) {
 
 wific_status wific_mac(uint8_t mac[6]) {
     return esp_wifi_get_mac(WIFI_IF_STA, mac) == ESP_OK ? WIFIC_OK : WIFIC_INTERNAL;
+}
+
+static bool is_hex(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'))) return false;
+    return true;
+}
+
+wific_status wific_ap_start(const uint8_t *ssid, size_t ssid_len, const uint8_t *password, size_t password_len,
+                            uint8_t channel, uint8_t max_stations) {
+    if (!started) return WIFIC_NOT_STARTED;
+    /* A passphrase is 8..63 characters; 64 characters are the PSK itself and must be hex (IEEE 802.11i). */
+    if (ssid_len < 1 || ssid_len > 32 || (password_len > 0 && password_len < 8) || password_len > 64 ||
+        (password_len == 64 && !is_hex(password, 64)) || channel < 1 || channel > 13 || max_stations < 1 ||
+        max_stations > WIFIC_AP_MAX_STATIONS)
+        return WIFIC_RANGE;
+    /* The default AP netif brings 192.168.4.1/24 and starts its DHCP server when the AP starts (§9.2). */
+    if (!ap_netif && !(ap_netif = esp_netif_create_default_wifi_ap())) return WIFIC_INTERNAL;
+    esp_err_t err = esp_wifi_set_mode(WIFI_MODE_APSTA);
+    if (err != ESP_OK) return err == ESP_ERR_WIFI_NOT_INIT ? WIFIC_NOT_STARTED : WIFIC_INTERNAL;
+    wifi_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    memcpy(cfg.ap.ssid, ssid, ssid_len);
+    cfg.ap.ssid_len = (uint8_t)ssid_len;
+    if (password_len) memcpy(cfg.ap.password, password, password_len);
+    cfg.ap.channel = channel;
+    cfg.ap.authmode = password_len ? WIFI_AUTH_WPA2_PSK : WIFI_AUTH_OPEN;
+    cfg.ap.max_connection = max_stations;
+    cfg.ap.pmf_cfg.required = false; /* phones without PMF must still join the provisioning AP */
+    err = esp_wifi_set_config(WIFI_IF_AP, &cfg);
+    memset(&cfg, 0, sizeof cfg); /* the passphrase copy on our stack */
+    if (err == ESP_OK) return WIFIC_OK;
+    /* Leave STA mode as it was before: a half-configured AP must not stay up. */
+    esp_wifi_set_mode(WIFI_MODE_STA);
+    return err == ESP_ERR_WIFI_PASSWORD || err == ESP_ERR_WIFI_SSID || err == ESP_ERR_INVALID_ARG ? WIFIC_RANGE
+                                                                                                   : WIFIC_INTERNAL;
+}
+
+wific_status wific_ap_stop(void) {
+    if (!started) return WIFIC_NOT_STARTED;
+    return esp_wifi_set_mode(WIFI_MODE_STA) == ESP_OK ? WIFIC_OK : WIFIC_INTERNAL;
 }

@@ -41,6 +41,16 @@ wific_status wific_scan_results(wifi_ap_record_t **records, uint16_t *count);
 /* false unless associated with an IPv4 address. */
 bool wific_station_info(wifi_ap_record_t *ap, uint8_t ip[4]);
 wific_status wific_mac(uint8_t mac[6]);
+
+/* Access point for SoftAP provisioning (unified-provisioning.md §9.2, firmware/host/wifi.ts startAccessPoint):
+ * AP+STA mode, the default AP netif (192.168.4.1/24 with its DHCP server, created once), WPA2-PSK when the
+ * passphrase has 8..64 bytes (64 = hex PSK), open when it is empty. RANGE for an SSID outside 1..32 bytes, any
+ * other passphrase length, channel outside 1..13 or max_stations outside 1..WIFIC_AP_MAX_STATIONS. */
+#define WIFIC_AP_MAX_STATIONS 10 /* ESP_WIFI_MAX_CONN_NUM on the ESP32 */
+wific_status wific_ap_start(const uint8_t *ssid, size_t ssid_len, const uint8_t *password, size_t password_len,
+                            uint8_t channel, uint8_t max_stations);
+/* Back to station mode: the AP and its DHCP server go down, the station keeps its association (§8.6). */
+wific_status wific_ap_stop(void);
 wific_status wific_map_scan_error(esp_err_t err);
 
 #endif

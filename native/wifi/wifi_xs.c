@@ -2,7 +2,8 @@
  * only. ESP-IDF events arrive through modMessagePostToMachine and call the JS dispatcher:
  *   dispatch(1) connected | (2, reason) disconnected | (3, "a.b.c.d") got IP | (4) lost IP
  *   dispatch(5, status, records: ArrayBuffer | undefined) scan done; records are 42-byte entries:
- *   ssid[33] (NUL padded) | bssid[6] | channel u8 | rssi i8 | auth u8 */
+ *   ssid[33] (NUL padded) | bssid[6] | channel u8 | rssi i8 | auth u8
+ * The access point (apStart/apStop) is synchronous: esp_wifi_set_config returns once the AP is configured. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,3 +150,24 @@ void xs_nc_wifi_mac(xsMachine *the) {
     if (wific_mac(mac) != WIFIC_OK) xsUnknownError("esp_wifi_get_mac failed");
     xsmcSetArrayBuffer(xsResult, mac, 6);
 }
+
+/* apStart(ssid: ArrayBuffer, password: ArrayBuffer, channel: number, maxStations: number): status */
+void xs_nc_wifi_ap_start(xsMachine *the) {
+    uint8_t ssid[32], password[64];
+    void *p;
+    xsUnsignedValue ssid_len, password_len;
+    xsmcGetBufferReadable(xsArg(0), &p, &ssid_len);
+    if (ssid_len > sizeof ssid) { xsmcSetInteger(xsResult, WIFIC_RANGE); return; }
+    memcpy(ssid, p, ssid_len);
+    xsmcGetBufferReadable(xsArg(1), &p, &password_len);
+    if (password_len > sizeof password) { xsmcSetInteger(xsResult, WIFIC_RANGE); return; }
+    memcpy(password, p, password_len);
+    int channel = xsmcToInteger(xsArg(2)), max_stations = xsmcToInteger(xsArg(3));
+    wific_status st = channel < 1 || channel > 13 || max_stations < 1 || max_stations > WIFIC_AP_MAX_STATIONS
+                          ? WIFIC_RANGE
+                          : wific_ap_start(ssid, ssid_len, password, password_len, (uint8_t)channel, (uint8_t)max_stations);
+    memset(password, 0, sizeof password);
+    xsmcSetInteger(xsResult, st);
+}
+
+void xs_nc_wifi_ap_stop(xsMachine *the) { xsmcSetInteger(xsResult, wific_ap_stop()); }

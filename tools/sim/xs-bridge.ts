@@ -239,6 +239,12 @@ export class XsBridge {
         this.part('wifi').scan(options, (records, error) => this.invoke(id, 'done', [records, error]) as unknown as void),
       'wifi.stationInfo': () => this.part('wifi').stationInfo(),
       'wifi.mac': () => this.part('wifi').mac(),
+      'wifi.startAccessPoint': ([config]) => {
+        const wifi = this.part('wifi');
+        if (!wifi.startAccessPoint) throw new Error("the Node host's Wi-Fi has no access point (startAccessPoint)");
+        wifi.startAccessPoint(config);
+      },
+      'wifi.stopAccessPoint': () => this.part('wifi').stopAccessPoint?.(),
 
       'socket.connect': ([options, id]) => {
         // `handle` is set before any callback can reach the worker (commands wait for this exchange to end).

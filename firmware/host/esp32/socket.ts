@@ -1,6 +1,7 @@
 // ESP32 socket host: firmware/host/socket.ts on the native esp-tls core (native/socket). TLS always verifies the
 // chain against TlsOptions.ca (PEM, concatenated) with SNI = serverName; no insecure mode exists at any layer.
-// listen() (SoftAP/HTTP transport) is NOT implemented on ESP32 yet and throws SocketError('INTERNAL').
+// listen() (SoftAP/HTTP transport, unified-provisioning.md §9.2) is a plain-TCP lwIP listener on all interfaces
+// (the SoftAP's 192.168.4.1 included), at most 8 connections, served by one task (native/socket, socl_*).
 
 import {
   SocketError,
@@ -31,6 +32,33 @@ class NativeSocket extends Native('xs_nc_socket_destructor') {
   }
   close(): void {
     native('xs_nc_socket_close').call(this);
+  }
+}
+
+// socl_msg_type (native/socket/socket_core.h)
+const MSG_ACCEPT = 1;
+const MSG_CONN_DATA = 2;
+const MSG_CONN_CLOSE = 3;
+const MAX_LISTEN_CONNECTIONS = 8; // SOCL_MAX_CONN
+
+type ListenerDispatch = (type: number, conn?: number, a?: string | ArrayBuffer) => void;
+
+class NativeListener extends Native('xs_nc_listener_destructor') {
+  constructor(port: number, maxConnections: number, dispatch: ListenerDispatch) {
+    super();
+    native('xs_nc_listener_constructor').call(this, port, maxConnections, dispatch);
+  }
+  port(): number {
+    return native('xs_nc_listener_port').call(this);
+  }
+  write(conn: number, data: Uint8Array): number {
+    return native('xs_nc_listener_write').call(this, conn, data);
+  }
+  closeConnection(conn: number): void {
+    native('xs_nc_listener_close_conn').call(this, conn);
+  }
+  close(): void {
+    native('xs_nc_listener_close').call(this);
   }
 }
 
@@ -92,7 +120,58 @@ export class Esp32SocketHost implements SocketHost {
     };
   }
 
-  listen(_options: { port: number; maxConnections: number }, _callbacks: ListenerCallbacks): Listener {
-    throw new SocketError('INTERNAL', 'listen() is not implemented on ESP32 yet (SoftAP transport unavailable)');
+  listen(options: { port: number; maxConnections: number }, callbacks: ListenerCallbacks): Listener {
+    const { port, maxConnections } = options;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`listen: port ${port} is not 0..65535`);
+    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_LISTEN_CONNECTIONS) {
+      throw new RangeError(`listen: maxConnections must be 1..${MAX_LISTEN_CONNECTIONS}`);
+    }
+    if (typeof callbacks?.onAccept !== 'function') throw new TypeError('listener callbacks need onAccept()');
+    const open = new Map<number, SocketCallbacks>();
+    let listener: NativeListener | undefined;
+    const dispatch: ListenerDispatch = (type, conn, a) => {
+      if (conn === undefined || !listener) return; // STOPPED (4) needs nothing here
+      if (type === MSG_ACCEPT) accept(listener, conn, a as string);
+      else if (type === MSG_CONN_DATA) open.get(conn)?.onData(bytes(a as ArrayBuffer));
+      else if (type === MSG_CONN_CLOSE) {
+        const cb = open.get(conn);
+        open.delete(conn);
+        cb?.onClose(a ? socketError(a as string) : undefined);
+      }
+    };
+    const accept = (native: NativeListener, conn: number, remote: string): void => {
+      const socket: Socket = {
+        write(data: Uint8Array): number {
+          const queued = native.write(conn, data);
+          if (queued < 0) throw new SocketError(queued === -1 ? 'CLOSED' : 'INTERNAL', queued === -1 ? 'socket is closed' : 'no memory');
+          return queued;
+        },
+        close(): void {
+          native.closeConnection(conn); // the queue is sent first; onClose(undefined) follows
+        },
+      };
+      let cb: SocketCallbacks;
+      try {
+        cb = callbacks.onAccept(socket, remote);
+      } catch {
+        native.closeConnection(conn); // a server that cannot take the connection drops it
+        return;
+      }
+      open.set(conn, cb);
+      cb.onConnect();
+    };
+    try {
+      listener = new NativeListener(port, maxConnections, dispatch);
+    } catch (error) {
+      const inUse = (error as Error)?.message === 'EADDRINUSE';
+      throw new SocketError('INTERNAL', `listen on port ${port} failed${inUse ? ': address in use' : ''}`);
+    }
+    const native = listener;
+    return {
+      port: native.port(),
+      close(): void {
+        native.close(); // stops accepting; established connections live on (as in the simulator)
+      },
+    };
   }
 }

@@ -1,8 +1,11 @@
 // ESP32 Wi-Fi station host: firmware/host/wifi.ts on the native esp_wifi core (native/wifi). Credentials stay in
-// RAM in the driver (WIFI_STORAGE_RAM); events arrive through the dispatcher on the XS task.
+// RAM in the driver (WIFI_STORAGE_RAM); events arrive through the dispatcher on the XS task. The SoftAP
+// (startAccessPoint, unified-provisioning.md §9.2) runs on ESP-IDF's default AP netif: 192.168.4.1 + DHCP server.
 
 import {
+  checkAccessPointConfig,
   WifiHostError,
+  type AccessPointConfig,
   type WifiCallbacks,
   type WifiScanErrorCode,
   type WifiScanRecord,
@@ -47,6 +50,12 @@ class NativeWifi extends Native('xs_nc_wifi_destructor') {
   }
   mac(): ArrayBuffer {
     return native('xs_nc_wifi_mac').call(this);
+  }
+  apStart(ssid: Uint8Array, password: Uint8Array, channel: number, maxStations: number): number {
+    return native('xs_nc_wifi_ap_start').call(this, ssid, password, channel, maxStations);
+  }
+  apStop(): number {
+    return native('xs_nc_wifi_ap_stop').call(this);
   }
 }
 
@@ -119,6 +128,19 @@ export class Esp32WifiHost implements WifiStationHost {
 
   mac(): Uint8Array {
     return bytes(this.#require().mac());
+  }
+
+  startAccessPoint(config: AccessPointConfig): void {
+    checkAccessPointConfig(config); // the C core checks again; this gives the precise message
+    const status = this.#require().apStart(config.ssid, config.password, config.channel, config.maxStations);
+    if (status === RANGE) throw new RangeError('access point: the driver refused the SSID or passphrase');
+    if (status !== 0) throw new WifiHostError(SCAN_CODES[status] ?? 'INTERNAL', `access point start failed (${status})`);
+  }
+
+  stopAccessPoint(): void {
+    if (!this.#native) return; // never started: no AP runs
+    const status = this.#native.apStop();
+    if (status !== 0) throw new WifiHostError(SCAN_CODES[status] ?? 'INTERNAL', `access point stop failed (${status})`);
   }
 
   #require(): NativeWifi {

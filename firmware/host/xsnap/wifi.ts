@@ -1,5 +1,6 @@
 // WifiStationHost inside the xsnap worker: station events and scan completions are callbacks in the channel table,
-// invoked by the Node Wi-Fi simulator through the bridge. A scan's `done` is one-shot.
+// invoked by the Node Wi-Fi simulator through the bridge. A scan's `done` is one-shot. The access point calls are
+// synchronous requests (the Node side's RangeError comes back as a RangeError).
 import type { WifiCallbacks, WifiScanErrorCode, WifiScanRecord, WifiStationHost, WifiStationInfo } from '../wifi';
 import type { XsChannel } from './channel';
 
@@ -49,5 +50,7 @@ export function createXsWifiHost(channel: XsChannel): WifiStationHost {
     },
     stationInfo: () => call('stationInfo', []) as WifiStationInfo | undefined,
     mac: () => call('mac', []) as Uint8Array,
+    startAccessPoint: (config) => void call('startAccessPoint', [config]),
+    stopAccessPoint: () => void call('stopAccessPoint', []),
   };
 }

@@ -1,4 +1,4 @@
-/* Host mock of ESP-IDF esp_netif.h (station netif and IPv4 info; IP_EVENT ids). */
+/* Host mock of ESP-IDF esp_netif.h (station and AP netifs, IPv4 info; IP_EVENT ids). */
 #ifndef MOCK_ESP_NETIF_H
 #define MOCK_ESP_NETIF_H
 #include <stdbool.h>
@@ -11,5 +11,6 @@ typedef struct { esp_netif_t *esp_netif; esp_netif_ip_info_t ip_info; bool ip_ch
 enum { IP_EVENT_STA_GOT_IP = 0, IP_EVENT_STA_LOST_IP = 1 };
 esp_err_t esp_netif_init(void);
 esp_netif_t *esp_netif_create_default_wifi_sta(void);
+esp_netif_t *esp_netif_create_default_wifi_ap(void); /* 192.168.4.1/24, DHCP server */
 esp_err_t esp_netif_get_ip_info(esp_netif_t *netif, esp_netif_ip_info_t *ip_info);
 #endif

@@ -16,7 +16,11 @@ typedef struct {
     uint8_t ssid[32]; uint8_t password[64]; int scan_method; bool bssid_set; uint8_t bssid[6]; uint8_t channel;
     uint16_t listen_interval; int sort_method; wifi_scan_threshold_t threshold;
 } wifi_sta_config_t;
-typedef struct { uint8_t ssid[32]; uint8_t password[64]; } wifi_ap_config_t;
+typedef struct { bool capable; bool required; } wifi_pmf_config_t;
+typedef struct {
+    uint8_t ssid[32]; uint8_t password[64]; uint8_t ssid_len; uint8_t channel; wifi_auth_mode_t authmode;
+    uint8_t ssid_hidden; uint8_t max_connection; uint16_t beacon_interval; wifi_pmf_config_t pmf_cfg;
+} wifi_ap_config_t;
 typedef union { wifi_ap_config_t ap; wifi_sta_config_t sta; } wifi_config_t;
 typedef struct { uint32_t min; uint32_t max; } wifi_active_scan_time_t;
 typedef struct { wifi_active_scan_time_t active; uint32_t passive; } wifi_scan_time_t;

@@ -5,7 +5,7 @@ import type { TimerHost } from '../../../firmware/host/timers';
 import { SimWifiStation } from './station';
 import { DEFAULT_WORLD_PATH, loadWorldFile, parseWorld, type WifiWorld } from './world';
 
-export { SimWifiStation } from './station';
+export { SimWifiStation, type SimAccessPoint } from './station';
 export { DEFAULT_WORLD_PATH, loadWorldFile, parseWorld, WorldError, type AccessPoint, type WifiWorld } from './world';
 
 export interface CreateSimWifiOptions {

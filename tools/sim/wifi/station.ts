@@ -15,13 +15,20 @@
 //   (UNSPECIFIED). A real ESP32 would stay associated and keep retrying DHCP; the simulator ends it so the
 //   firmware's retry and connect-timeout paths are exercised in bounded time.
 // - disconnect(): reason 8 (ASSOC_LEAVE) if associated or connecting, as esp_wifi_disconnect reports.
+// - the SoftAP (startAccessPoint/stopAccessPoint, §9.2) as state only: `accessPoint` holds the configuration the
+//   chip would run (SSID, WPA2-PSK or open, channel, max stations, 192.168.4.1) and `stats.accessPointStarts`
+//   counts starts; the same argument rules as the chip (checkAccessPointConfig); AP+STA while it runs, and
+//   setMode('sta') takes it down as esp_wifi_set_mode(WIFI_MODE_STA) does. NOT modelled: beacons, stations
+//   joining the AP, its DHCP server, and 192.168.4.1 itself: the simulator's HTTP transport listens on loopback.
 // Not modelled: RF (RSSI is fixed per AP, no fading, no packet loss), roaming between APs of one SSID (the
 // strongest is joined), 5 GHz, WEP key formats, enterprise EAP (always AUTH_FAIL), PMF, country codes, beacon loss
 // (use kick()), BSSID/channel pinning subtleties beyond filtering, coexistence with BLE airtime.
 import type { TimerHost, TimerId } from '../../../firmware/host/timers';
 import {
+  checkAccessPointConfig,
   WIFI_REASON,
   WifiHostError,
+  type AccessPointConfig,
   type WifiCallbacks,
   type WifiScanErrorCode,
   type WifiScanRecord,
@@ -49,15 +56,27 @@ export interface SimWifiOptions {
   mac?: Uint8Array;
 }
 
+export interface SimAccessPoint {
+  ssid: Uint8Array;
+  password: Uint8Array;
+  auth: 'open' | 'wpa2-psk';
+  channel: number;
+  maxStations: number;
+  ip: '192.168.4.1'; // what ESP-IDF's default AP netif uses; not bound anywhere in the simulator
+}
+
 export interface SimWifiStats {
   scans: number;
   connects: number;
+  accessPointStarts: number;
   lastConnect?: { ssid: Uint8Array; password: Uint8Array };
 }
 
 export class SimWifiStation implements WifiStationHost {
-  readonly stats: SimWifiStats = { scans: 0, connects: 0 };
+  readonly stats: SimWifiStats = { scans: 0, connects: 0, accessPointStarts: 0 };
   mode: 'sta' | 'apsta' = 'sta';
+  /** The running access point (startAccessPoint), undefined in STA mode. */
+  accessPoint: SimAccessPoint | undefined;
   private readonly world: WifiWorld;
   private readonly timers: TimerHost;
   private readonly macAddress: Uint8Array;
@@ -79,6 +98,26 @@ export class SimWifiStation implements WifiStationHost {
 
   setMode(mode: 'sta' | 'apsta'): void {
     this.mode = mode;
+    if (mode === 'sta') this.accessPoint = undefined; // WIFI_MODE_STA stops the AP interface
+  }
+
+  startAccessPoint(config: AccessPointConfig): void {
+    checkAccessPointConfig(config);
+    if (!this.callbacks) throw new WifiHostError('NOT_STARTED', 'esp_wifi_start not called');
+    this.mode = 'apsta';
+    this.stats.accessPointStarts++;
+    this.accessPoint = {
+      ssid: new Uint8Array(config.ssid),
+      password: new Uint8Array(config.password),
+      auth: config.password.length ? 'wpa2-psk' : 'open',
+      channel: config.channel,
+      maxStations: config.maxStations,
+      ip: '192.168.4.1',
+    };
+  }
+
+  stopAccessPoint(): void {
+    this.setMode('sta');
   }
 
   connect(config: { ssid: Uint8Array; password: Uint8Array; bssid?: Uint8Array; channel?: number }): void {
