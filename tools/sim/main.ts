@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BootConfig, SecurityBootConfig } from '../../firmware/app/config';
+import { demoApplication } from '../../firmware/app/demo-application';
 import { boot } from '../../firmware/boot';
 import { computeVerifier, generateSalt } from '../../firmware/protocomm/security/srp';
 import type { LogHost } from '../../firmware/host/log';
@@ -26,6 +27,7 @@ export const USAGE = `usage: npm run sim -- [options]
   --ble-port N            serve the simulated BLE peripheral on 127.0.0.1:N (tools/sim/README.md); 0 = any
   --no-ble                no BLE transport
   --softap-port N         SoftAP/HTTP transport on 127.0.0.1:N (esp_prov --transport httpd); 0 = any
+  --softap-passphrase P   WPA2 key of the provisioning access point (8..63 chars or 64 hex; default: open AP)
   --console               console transport on stdin/stdout (esp_prov --transport console)
   --wifi-world FILE       access points the simulated radio sees (default tools/sim/wifi/default-world.json)
   --nvs FILE              NVS contents, kept across restarts (default: in memory)
@@ -47,6 +49,7 @@ export interface SimOptions {
   sec2Patch: 0 | 1;
   blePort: number | undefined;
   softapPort: number | undefined;
+  softapPassphrase: string | undefined;
   console: boolean;
   wifiWorld: string | undefined;
   nvsFile: string | undefined;
@@ -74,6 +77,7 @@ export function parseSimArgs(argv: string[]): SimOptions {
       'ble-port': { type: 'string' },
       'no-ble': { type: 'boolean', default: false },
       'softap-port': { type: 'string' },
+      'softap-passphrase': { type: 'string' },
       console: { type: 'boolean', default: false },
       'wifi-world': { type: 'string' },
       nvs: { type: 'string' },
@@ -106,6 +110,7 @@ export function parseSimArgs(argv: string[]): SimOptions {
     sec2Patch: Number(oneOf('sec2-patch', values['sec2-patch']!, ['0', '1'] as const)) as 0 | 1,
     blePort: values['no-ble'] ? undefined : (port('ble-port', values['ble-port']) ?? 0),
     softapPort: port('softap-port', values['softap-port']),
+    softapPassphrase: values['softap-passphrase'],
     console: values.console!,
     wifiWorld: values['wifi-world'],
     nvsFile: values.nvs,
@@ -147,7 +152,7 @@ export function bootConfig(options: SimOptions): BootConfig {
     security: securityConfig(options),
     transports: {
       ble: options.blePort !== undefined ? {} : undefined,
-      softap: options.softapPort !== undefined ? { port: options.softapPort } : undefined,
+      softap: options.softapPort !== undefined ? { port: options.softapPort, passphrase: options.softapPassphrase } : undefined,
       console: options.console,
     },
     provisioning: { autoStop: options.autoStop },
@@ -225,7 +230,7 @@ export class SimulatedDevice {
       const s = await this.xs.boot(this.config);
       this.status = { mode: s.mode, deviceName: s.deviceName, httpPort: s.httpPort };
     } else {
-      const device = boot(host, this.config);
+      const device = boot(host, this.config, demoApplication);
       this.status = { mode: device.mode, deviceName: device.deviceName, httpPort: device.httpPort() };
     }
     this.status.blePort = this.bleServer?.port;

@@ -3,6 +3,7 @@
 // "config", per product; docs/board.md "Per-product settings").
 
 import config from 'mc/config';
+import { demoApplication } from '../../../app/demo-application';
 import { boot, type BootConfig } from '../../../boot';
 import type { Host } from '../../index';
 import { Esp32BleHost } from '../ble';
@@ -31,5 +32,6 @@ const host: Host = {
 // Certificates are checked against the wall clock; SNTP keeps polling until the network is up.
 system.startSntp('pool.ntp.org');
 // The manifest's "config" is the product's BootConfig (firmware/app/config.ts); boot() validates it and fails
-// loudly on a bad product configuration.
-boot(host, config as unknown as BootConfig);
+// loudly on a bad product configuration. The development image runs the demo application; a product passes its own
+// (firmware/app/attributes.ts defineAttributes) here.
+boot(host, config as unknown as BootConfig, demoApplication);
