@@ -1,12 +1,8 @@
 // `npm run build`: the firmware bundle for the XS engine (simulator entry), raw and minified.
 // The chip build does not use this file: mcconfig compiles firmware/*.ts module by module (manifest.json).
-import { plugins, outputOptions } from './tools/build/bundle.mjs';
+import { onwarn, outputOptions, plugins } from './tools/build/bundle.mjs';
 
 const input = 'firmware/entry/xsnap.ts';
-const onwarn = (warning, warn) => {
-  if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
-  warn(warning);
-};
 
 export default [
   { input, plugins: plugins(), output: outputOptions('build/firmware.js'), onwarn },

@@ -3,6 +3,8 @@
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 
@@ -20,17 +22,27 @@ export function outputOptions(file) {
   return { file, format: 'iife', name: '__firmware', sourcemap: false, strict: true };
 }
 
+/** Rollup warnings that are expected here: protobufjs/minimal refers to `this` at top level and carries an
+ * eval-based optional require that never runs on XS. */
+export function onwarn(warning, warn) {
+  if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
+  warn(warning);
+}
+
+/** Bundles `input` in memory: the script text and the files it was built from (for cache invalidation). */
+export async function generate(input, { minify = false } = {}) {
+  const build = await rollup({ input, plugins: plugins({ minify }), onwarn });
+  try {
+    const { output } = await build.generate({ ...outputOptions(undefined), file: undefined });
+    return { code: output[0].code, watchFiles: build.watchFiles.filter((f) => !f.startsWith('\0')) };
+  } finally {
+    await build.close();
+  }
+}
+
 export async function bundle(input, file, { minify = false } = {}) {
-  const build = await rollup({
-    input,
-    plugins: plugins({ minify }),
-    onwarn(warning, warn) {
-      // protobufjs/minimal refers to `this` at top level and uses eval-free inquire; both are harmless here.
-      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
-      warn(warning);
-    },
-  });
-  await build.write(outputOptions(file));
-  await build.close();
+  const { code } = await generate(input, { minify });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, code);
   return file;
 }

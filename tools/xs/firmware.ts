@@ -51,25 +51,10 @@ export async function bundleXsEntry(entryTs: string, { minify = false } = {}): P
   const cached = bundles.get(key);
   if (cached && [...cached.inputs].every(([file, m]) => mtime(file) === m)) return cached.code;
   // Dynamic import keeps the .mjs build helper out of the typechecked graph.
-  const { plugins, outputOptions } = await import(pathToFileURL(join(root, 'tools', 'build', 'bundle.mjs')).href);
-  const { rollup } = await import('rollup');
-  const build = await rollup({
-    input,
-    plugins: plugins({ minify }),
-    onwarn(warning, warn) {
-      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL') return;
-      warn(warning);
-    },
-  });
-  try {
-    const { output } = await build.generate({ ...outputOptions(undefined), file: undefined });
-    const code = output[0].code;
-    const inputs = new Map(build.watchFiles.filter((f) => !f.startsWith('\0')).map((f) => [f, mtime(f)] as const));
-    bundles.set(key, { code, inputs });
-    return code;
-  } finally {
-    await build.close();
-  }
+  const { generate } = await import(pathToFileURL(join(root, 'tools', 'build', 'bundle.mjs')).href);
+  const { code, watchFiles } = (await generate(input, { minify })) as { code: string; watchFiles: string[] };
+  bundles.set(key, { code, inputs: new Map(watchFiles.map((f) => [f, mtime(f)] as const)) });
+  return code;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
