@@ -138,6 +138,7 @@ export function boot(host: Host, config: BootConfig, extras: BootExtras = {}): D
   }
   service.start(handlers);
   log.info(`provisioning as "${service.deviceName}" (security ${config.security.version})`);
+  if (cloud) stopWhenAppVanishes(host, log, service, cloud, config.provisioning?.lingerAfterOnlineMs ?? 300_000);
   return {
     mode: 'provisioning',
     provisioning: service,
@@ -147,6 +148,22 @@ export function boot(host: Host, config: BootConfig, extras: BootExtras = {}): D
     deviceName: service.deviceName,
     httpPort: () => service.httpPort(),
   };
+}
+
+/** The OpenRemote app ends provisioning with ExitProvisioning; an app that was closed after the device went online
+ * never sends it. Once the backend link is CONNECTED, provisioning stops after `lingerMs` unless it ended already. */
+function stopWhenAppVanishes(host: Host, log: Logger, service: ProvisioningService, cloud: OpenRemoteService, lingerMs: number): void {
+  if (lingerMs <= 0) return;
+  let armed = false;
+  cloud.link.onChange((state) => {
+    if (armed || state.status !== 'CONNECTED' || !service.manager.running) return;
+    armed = true;
+    host.timers.setTimeout(() => {
+      if (!service.manager.running) return;
+      log.warn(`no ExitProvisioning ${Math.round(lingerMs / 1000)} s after the backend came online: stopping provisioning`);
+      service.manager.stop();
+    }, lingerMs);
+  });
 }
 
 function setReprovisionFlag(host: Host, log: Logger, value: boolean): void {

@@ -41,6 +41,10 @@ export interface BootConfig {
     strictReference?: boolean;
     /** Custom protocomm endpoints created before start (BLE ids 0xFF54+ in this order). */
     customEndpoints?: string[];
+    /** With OpenRemote (auto-stop off): stop provisioning this long after the backend link got CONNECTED if the app
+     * never sent ExitProvisioning (it was closed or lost the link), so BLE does not stay up forever. Default 300000;
+     * 0 = wait for ExitProvisioning only. */
+    lingerAfterOnlineMs?: number;
   };
   /** Brute-force limit on session establishment (beyond the reference). */
   attemptLimit?: { maxFailures?: number; windowMs?: number };

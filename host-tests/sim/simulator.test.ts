@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { startBackend } from '../../tools/backend/index';
 import { runProvisioning } from '../../tools/prov/index';
 import { CaptureLog } from '../../tools/sim/host/log';
+import type { BootConfig } from '../../firmware/app/config';
 import { parseSimArgs, SimulatedDevice, UsageError } from '../../tools/sim/main';
 
 const dirs: string[] = [];
@@ -34,10 +35,10 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 15_000)
   }
 }
 
-function startDevice(argv: string[]): { device: SimulatedDevice; log: CaptureLog; printed: string[] } {
+function startDevice(argv: string[], config?: (c: BootConfig) => BootConfig): { device: SimulatedDevice; log: CaptureLog; printed: string[] } {
   const log = new CaptureLog();
   const printed: string[] = [];
-  const device = new SimulatedDevice(parseSimArgs(argv), { log, print: (l) => printed.push(l) });
+  const device = new SimulatedDevice(parseSimArgs(argv), { log, print: (l) => printed.push(l), config });
   devices.push(device);
   return { device, log, printed };
 }
@@ -190,3 +191,37 @@ describe('OpenRemote end to end on XS', () => {
     }
   }, 120_000);
 });
+
+describe('OpenRemote: an app that never sends ExitProvisioning', () => {
+  test('provisioning stops by itself once the backend link has been CONNECTED for the linger time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-linger-'));
+    dirs.push(dir);
+    const backend = await startBackend({ httpPort: 0, mqttPort: 0, dataDir: join(dir, 'backend') });
+    try {
+      const { device, log } = startDevice(
+        ['--engine', 'node', '--no-ble', '--softap-port', '0', '--nvs', join(dir, 'nvs.json'), '--ca', backend.caPath!],
+        (c) => ({ ...c, provisioning: { ...c.provisioning, lingerAfterOnlineMs: 1500 } }),
+      );
+      await device.start();
+      const result = await runProvisioning({
+        transport: 'httpd',
+        http: `127.0.0.1:${device.status!.httpPort}`,
+        pop: 'abcd1234',
+        ssid: 'HomeNet',
+        passphrase: 'secretpass',
+        wifiPollIntervalMs: 200,
+        exit: false,
+        openremote: { backend: `http://127.0.0.1:${backend.httpPort}`, user: 'admin', password: 'secret', mqttPort: backend.mqttPort },
+      });
+      expect(result.ok, `${result.code} ${result.message}`).toBe(true);
+      expect(messages(log)).not.toContain('provisioning stopped');
+      await until('provisioning to stop without ExitProvisioning', () => messages(log).includes('provisioning stopped'), 10_000);
+      expect(messages(log).some((m) => m.startsWith('no ExitProvisioning 2 s after the backend came online'))).toBe(true);
+      // The device stays online: stopping provisioning does not touch the Wi-Fi link or the MQTT session.
+      expect(backend.connectedClientIds()).toEqual(['0253494d0001']);
+    } finally {
+      await backend.stop();
+    }
+  }, 60_000);
+});
+

@@ -199,15 +199,16 @@ export class SimulatedDevice {
   private readonly print: (line: string) => void;
   private readonly log: LogHost | 'stderr';
 
-  /** `io.print` gets the simulator's own status lines; `io.log` the firmware's log (default stderr). */
+  /** `io.print` gets the simulator's own status lines; `io.log` the firmware's log (default stderr);
+   * `io.config` may adjust the boot configuration the flags produced (tests: short timeouts). */
   constructor(
     private readonly options: SimOptions,
-    io: { print?: (line: string) => void; log?: LogHost } = {},
+    io: { print?: (line: string) => void; log?: LogHost; config?: (config: BootConfig) => BootConfig } = {},
   ) {
     this.print = io.print ?? ((l) => console.log(l));
     this.log = io.log ?? 'stderr';
     this.nvs = new SimNvs({ path: options.nvsFile });
-    this.config = bootConfig(options);
+    this.config = io.config ? io.config(bootConfig(options)) : bootConfig(options);
   }
 
   async start(): Promise<void> {
