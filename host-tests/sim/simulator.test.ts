@@ -45,6 +45,12 @@ function startDevice(argv: string[], config?: (c: BootConfig) => BootConfig): { 
 
 const messages = (log: CaptureLog) => log.entries.map((e) => e.message);
 
+/** The phone app's whole flow (Wi-Fi HomeNet, then OpenRemote with the dev backend's admin user). */
+const WIFI = { pop: 'abcd1234', ssid: 'HomeNet', passphrase: 'secretpass', wifiPollIntervalMs: 200 } as const;
+function openRemote(backend: Awaited<ReturnType<typeof startBackend>>) {
+  return { backend: `http://127.0.0.1:${backend.httpPort}`, user: 'admin', password: 'secret', mqttPort: backend.mqttPort };
+}
+
 describe('command line', () => {
   test('defaults: XS engine, sec2 for UNUSED/abcd1234 (the OpenRemote apps), BLE on any port, auto-stop on', () => {
     const o = parseSimArgs([]);
@@ -151,16 +157,7 @@ describe('OpenRemote end to end on XS', () => {
     try {
       const { device, log } = startDevice(['--engine', 'xs', '--ble-port', '0', '--nvs', join(dir, 'nvs.json'), '--ca', backend.caPath!]);
       await device.start();
-      const result = await runProvisioning({
-        transport: 'ble',
-        blePort: device.status!.blePort,
-        namePrefix: 'PROV_',
-        pop: 'abcd1234',
-        ssid: 'HomeNet',
-        passphrase: 'secretpass',
-        wifiPollIntervalMs: 200,
-        openremote: { backend: `http://127.0.0.1:${backend.httpPort}`, user: 'admin', password: 'secret', mqttPort: backend.mqttPort },
-      });
+      const result = await runProvisioning({ transport: 'ble', blePort: device.status!.blePort, namePrefix: 'PROV_', ...WIFI, openremote: openRemote(backend) });
       expect(result.ok, `${result.code} ${result.failedStep} ${result.message}`).toBe(true);
       expect(result.deviceInfo).toEqual({ deviceId: '0253494D0001', modelName: 'or-demo' });
       expect(result.mqttUser).toBe('0253494d0001');
@@ -203,16 +200,7 @@ describe('OpenRemote: an app that never sends ExitProvisioning', () => {
         (c) => ({ ...c, provisioning: { ...c.provisioning, lingerAfterOnlineMs: 1500 } }),
       );
       await device.start();
-      const result = await runProvisioning({
-        transport: 'httpd',
-        http: `127.0.0.1:${device.status!.httpPort}`,
-        pop: 'abcd1234',
-        ssid: 'HomeNet',
-        passphrase: 'secretpass',
-        wifiPollIntervalMs: 200,
-        exit: false,
-        openremote: { backend: `http://127.0.0.1:${backend.httpPort}`, user: 'admin', password: 'secret', mqttPort: backend.mqttPort },
-      });
+      const result = await runProvisioning({ transport: 'httpd', http: `127.0.0.1:${device.status!.httpPort}`, ...WIFI, exit: false, openremote: openRemote(backend) });
       expect(result.ok, `${result.code} ${result.message}`).toBe(true);
       expect(messages(log)).not.toContain('provisioning stopped');
       await until('provisioning to stop without ExitProvisioning', () => messages(log).includes('provisioning stopped'), 10_000);

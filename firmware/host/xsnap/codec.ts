@@ -68,7 +68,7 @@ export function encodeValue(value: unknown): Uint8Array {
   const blobs: Uint8Array[] = [];
   let blobBytes = 0;
   function replacer(this: Record<string, unknown>, key: string, v: unknown): unknown {
-    // Read the holder's original value: JSON.stringify has already applied Buffer.prototype.toJSON to `v`.
+    // Read the holder's original value: JSON.stringify has already applied a toJSON (Node's Buffer has one) to `v`.
     const original = this[key];
     if (original instanceof Uint8Array) {
       blobs.push(original);
