@@ -13,7 +13,7 @@
 #include "ble_core.h"
 #include "ble_table.h"
 #include "xsmc.h"
-#include "xsHost.h"
+#include "../common/nc_xs_host.h"
 
 #define ATT_UNLIKELY 0x0e
 

@@ -98,7 +98,10 @@ void xs_nc_crypto_modpow(xsMachine *the) {
     uint8_t *out = malloc(mod_len);
     if (!out) { xsmcSetInteger(xsResult, NC_CRYPTO_INTERNAL); return; }
     size_t got = 0;
-    set_result(the, nc_modpow(base, base_len, exp, exp_len, mod, mod_len, out, mod_len, &got), out, got);
+    /* Two statements: in one call expression `got` could be read before nc_modpow writes it (the order in which
+     * function arguments are evaluated is unspecified; GCC -O3 on x86-64 read it first, giving an empty result). */
+    nc_crypto_status st = nc_modpow(base, base_len, exp, exp_len, mod, mod_len, out, mod_len, &got);
+    set_result(the, st, out, got);
     wipe_free(out, mod_len);
 }
 

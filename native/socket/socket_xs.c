@@ -13,7 +13,7 @@
 
 #include "socket_core.h"
 #include "xsmc.h"
-#include "xsHost.h"
+#include "../common/nc_xs_host.h"
 
 typedef struct {
     xsMachine *the;

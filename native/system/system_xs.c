@@ -19,7 +19,7 @@
 #include "esp_timer.h"
 #include "../common/nc_os.h"
 #include "xsmc.h"
-#include "xsHost.h"
+#include "../common/nc_xs_host.h"
 
 /* A wall clock before this instant (2024-01-01) has not been set by SNTP: report it as unknown. */
 #define WALL_CLOCK_VALID_AFTER_S 1704067200

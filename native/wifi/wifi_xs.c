@@ -12,7 +12,7 @@
 
 #include "wifi_core.h"
 #include "xsmc.h"
-#include "xsHost.h"
+#include "../common/nc_xs_host.h"
 
 #define RECORD_BYTES 42
 

@@ -3,7 +3,8 @@
 # mocks in native/mocks and Debian's mbedTLS 2.28 (PSA), runs the C unit tests under AddressSanitizer and
 # UndefinedBehaviorSanitizer, and compiles the xsmc bindings and the FreeRTOS shim with -fsyntax-only against the
 # XS headers shipped in @agoric/xsnap (+ a stand-in xsHost.h) so a typo in a binding fails CI.
-# Installs libmbedtls-dev with apt-get when missing (CI runs as root on a fresh Debian machine).
+# The bindings are also syntax-checked in the SDK's lin (simulator) platform mode. Installs libmbedtls-dev and
+# libglib2.0-dev with apt-get when missing (CI runs as root on a fresh Debian machine).
 # Exit status: non-zero on any build or test failure.
 set -euo pipefail
 
@@ -17,14 +18,22 @@ exec 9>"$out/.lock"
 flock 9
 
 have_mbedtls() { [ -f /usr/include/psa/crypto.h ] && [ -f /usr/include/mbedtls/x509.h ]; }
-if ! have_mbedtls; then
-  echo "native: libmbedtls-dev missing; installing with apt-get"
+# GLib/GIO headers: the SDK's lin_xs.h (simulator platform) includes them; used by the lin-mode syntax check below.
+have_gio() { pkg-config --exists gio-2.0 2>/dev/null; }
+need=()
+have_mbedtls || need+=(libmbedtls-dev)
+have_gio || need+=(libglib2.0-dev pkg-config)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "native: ${need[*]} missing; installing with apt-get"
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  # `apt-get update` only when the package is unknown to the local index (fresh machine), not on every run.
-  if ! apt-cache show libmbedtls-dev >/dev/null 2>&1; then $SUDO apt-get update -qq; fi
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libmbedtls-dev
+  # `apt-get update` only when a package is unknown to the local index (fresh machine), not on every run.
+  for p in "${need[@]}"; do
+    if ! apt-cache show "$p" >/dev/null 2>&1; then $SUDO apt-get update -qq; break; fi
+  done
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
   have_mbedtls || { echo "native: libmbedtls-dev still missing" >&2; exit 1; }
+  have_gio || { echo "native: libglib2.0-dev still missing" >&2; exit 1; }
 fi
 
 # The pinned vectors compiled into the crypto test must match the JSON files (when those are present).
@@ -65,6 +74,21 @@ syntax -Inative/wifi native/wifi/wifi_xs.c
 syntax -Inative/socket native/socket/socket_xs.c
 syntax native/system/system_xs.c
 syntax native/common/nc_os_freertos.c
+# The same bindings as the SDK's lin (simulator) build compiles them: XS's platform header lin_xs.h instead of the
+# stand-in xsHost.h (mcconfig -p lin passes INCLUDE_XSPLATFORM and XSPLATFORM="lin_xs.h"). This is where the SDK
+# has no modMessagePostToMachine declaration (native/common/nc_xs_host.h), so a binding that bypasses
+# nc_xs_host.h fails here; xs_message_sim.c is the lin implementation.
+XSLIN=(-DINCLUDE_XSPLATFORM=1 '-DXSPLATFORM="lin_xs.h"' -Inode_modules/@agoric/xsnap/moddable/xs/includes
+       -Inode_modules/@agoric/xsnap/moddable/xs/platforms $(pkg-config --cflags gio-2.0))
+syntax_lin() { "$CC" -std=gnu11 -Wall -Wextra -Werror -fsyntax-only "${XSLIN[@]}" "${MOCKS[@]}" "$@"; }
+echo "native: syntax-check xsmc bindings for the lin simulator platform"
+syntax_lin -Inative/crypto native/crypto/crypto_xs.c
+syntax_lin -Inative/nvs native/nvs/nvs_xs.c
+syntax_lin -Inative/ble native/ble/ble_xs.c
+syntax_lin -Inative/wifi native/wifi/wifi_xs.c
+syntax_lin -Inative/socket native/socket/socket_xs.c
+syntax_lin native/system/system_xs.c
+syntax_lin native/lin/xs_message_sim.c
 # lin simulator backends (manifest.json platforms.lin) not linked into a test above: full -Werror compile.
 for f in native/lin/system_sim.c; do
   "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -c "${MOCKS[@]}" "$f" -o "$out/$(basename "$f" .c).o"

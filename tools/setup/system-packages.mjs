@@ -3,12 +3,16 @@
 // failed install is retried after `apt-get update`. Needs root (CI runs as root) and the Debian mirror.
 // - libmbedtls-dev: the C hosts' tests (tools/native/test.sh) build against Debian's mbedTLS/PSA.
 // - mosquitto: the real broker of host-tests/mqtt/client-mosquitto.test.ts.
+// - libglib2.0-dev, pkg-config: the bindings' syntax check against the Moddable simulator's headers.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const PACKAGES = [
   { name: 'libmbedtls-dev', present: () => existsSync('/usr/include/psa/crypto.h') && existsSync('/usr/include/mbedtls/x509.h') },
   { name: 'mosquitto', present: () => existsSync('/usr/sbin/mosquitto') && existsSync('/usr/bin/mosquitto_passwd') },
+  // tools/native/test.sh syntax-checks the xsmc bindings in the Moddable simulator's mode, whose headers need glib.
+  { name: 'libglib2.0-dev', present: () => existsSync('/usr/include/glib-2.0/glib.h') },
+  { name: 'pkg-config', present: () => existsSync('/usr/bin/pkg-config') },
 ];
 
 const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);

@@ -4,9 +4,12 @@
 import Timer from 'timer';
 import type { TimerHost, TimerId } from '../timers';
 
+type ModdableTimer = ReturnType<typeof Timer.set>;
+
 export class Esp32TimerHost implements TimerHost {
   #next = 1;
-  readonly #live = new Map<TimerId, number>();
+  // The SDK types a Moddable timer as an opaque `Timer` object (typings/timer.d.ts); keep whatever Timer.set returns.
+  readonly #live = new Map<TimerId, ModdableTimer>();
 
   setTimeout(callback: () => void, ms: number): TimerId {
     const id = this.#next++;

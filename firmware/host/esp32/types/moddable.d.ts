@@ -2,12 +2,13 @@
 // typings/timer.d.ts so the project's own typecheck (tsconfig.json) covers the glue. mcconfig builds use the
 // SDK's declaration instead (this folder is not listed in manifest.json).
 declare module 'timer' {
-  type TimerID = number;
-  const Timer: {
-    set(callback: (id: TimerID) => void, interval?: number, repeat?: boolean): TimerID;
-    repeat(callback: (id: TimerID) => void, interval?: number): TimerID;
-    clear(id: TimerID): void;
-  };
+  // Opaque handle, as in the SDK (a host object there, not a number).
+  class Timer {
+    private constructor();
+    static set(callback: (timer: Timer) => void, interval?: number, repeat?: number): Timer;
+    static repeat(callback: (timer: Timer) => void, interval: number): Timer;
+    static clear(timer: Timer | undefined | null): void;
+  }
   export default Timer;
 }
 
