@@ -56,8 +56,8 @@ export interface AttributeSpec<T extends AttributeType = AttributeType> extends 
 
 export type AttributeDefinitions<D extends Record<string, AttributeType>> = { [K in keyof D]: AttributeSpec<D[K]> };
 
-const ACCESS = ['read-only', 'writable'];
-const TYPES = ['number', 'boolean', 'text', 'json'];
+const ACCESS = Object.freeze(['read-only', 'writable']);
+const TYPES = Object.freeze(['number', 'boolean', 'text', 'json']);
 
 /**
  * Checks a declaration and returns it unchanged (typed). Throws a RangeError naming the first problem, so a typo

@@ -21,7 +21,7 @@
 //   (ESP32: nimble_port_deinit + esp_bt_mem_release(ESP_BT_MODE_BLE)); the peripheral cannot be restarted
 //   until reboot after release.
 
-export const ATT_ERR = {
+export const ATT_ERR = Object.freeze({
   INVALID_HANDLE: 0x01,
   READ_NOT_PERMITTED: 0x02,
   WRITE_NOT_PERMITTED: 0x03,
@@ -34,10 +34,10 @@ export const ATT_ERR = {
   ATTRIBUTE_NOT_LONG: 0x0b,
   INVALID_ATTRIBUTE_VALUE_LENGTH: 0x0d,
   UNLIKELY_ERROR: 0x0e,
-} as const;
+} as const);
 
 /** Characteristic property bits (Core spec Vol 3 Part G §3.3.1.1). */
-export const GATT_PROP = { READ: 0x02, WRITE_NO_RESPONSE: 0x04, WRITE: 0x08, NOTIFY: 0x10 } as const;
+export const GATT_PROP = Object.freeze({ READ: 0x02, WRITE_NO_RESPONSE: 0x04, WRITE: 0x08, NOTIFY: 0x10 } as const);
 
 /** Returned by onWrite to defer the Write Response until completeWrite(). */
 export const WRITE_PENDING = -1;

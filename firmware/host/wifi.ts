@@ -19,7 +19,7 @@
 //   Both are optional members: a host that cannot run an access point leaves them out, and SoftAP provisioning
 //   then refuses to start with a clear error (firmware/app/provisioning.ts).
 
-export const WIFI_REASON = {
+export const WIFI_REASON = Object.freeze({
   UNSPECIFIED: 1,
   AUTH_EXPIRE: 2,
   AUTH_LEAVE: 3,
@@ -33,7 +33,7 @@ export const WIFI_REASON = {
   ASSOC_FAIL: 203,
   HANDSHAKE_TIMEOUT: 204,
   CONNECTION_FAIL: 205,
-} as const;
+} as const);
 
 export type WifiScanErrorCode = 'BUSY' | 'TIMEOUT' | 'NOT_STARTED' | 'INTERNAL';
 

@@ -10,7 +10,7 @@ export interface BackoffOptions {
   capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 60_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 1000, capMs: 60_000 });
 
 export class Backoff {
   private attempt = 0;

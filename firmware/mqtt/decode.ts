@@ -21,16 +21,16 @@ export interface DecodeResult {
 }
 
 /** Packet type (1..14) → name; index 0 and 15 are reserved (§2.2.1). */
-const TYPE_NAMES = [
+const TYPE_NAMES = Object.freeze([
   undefined, 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp',
   'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', undefined,
-] as const;
+] as const);
 
 /** Required fixed-header flags per type (Table 2.2); -1 for PUBLISH, whose flags carry DUP/QoS/RETAIN. */
-const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, -1];
+const REQUIRED_FLAGS = Object.freeze([-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, -1]);
 
 /** Remaining Length that types with a fixed size must have; -1 when it varies. */
-const FIXED_REMAINING = [-1, -1, 2, -1, 2, 2, 2, 2, -1, -1, -1, 2, 0, 0, 0, -1];
+const FIXED_REMAINING = Object.freeze([-1, -1, 2, -1, 2, 2, 2, 2, -1, -1, -1, 2, 0, 0, 0, -1]);
 
 /** Validates the first byte of a fixed header; returns an error or undefined. */
 function checkFirstByte(first: number): MqttError | undefined {

@@ -13,7 +13,7 @@ import {
 import { encodeString, topicFilterError, topicNameError } from './strings';
 
 const MAX_FIELD = 0xffff; // every length-prefixed field carries a 2-byte length (§1.5.3)
-const PROTOCOL_NAME = [0x00, 0x04, 0x4d, 0x51, 0x54, 0x54]; // "MQTT" (§3.1.2.1)
+const PROTOCOL_NAME = Object.freeze([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54]); // "MQTT" (§3.1.2.1)
 const PROTOCOL_LEVEL = 4; // 3.1.1 (§3.1.2.2)
 
 class Writer {
@@ -29,7 +29,7 @@ class Writer {
     this.bytes[this.pos++] = v >> 8;
     this.bytes[this.pos++] = v & 0xff;
   }
-  raw(data: Uint8Array | number[]): void {
+  raw(data: Uint8Array | readonly number[]): void {
     this.bytes.set(data, this.pos);
     this.pos += data.length;
   }

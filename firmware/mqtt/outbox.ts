@@ -34,7 +34,7 @@ export interface OutboxOptions {
   store?: OutboxStore;
 }
 
-export const DEFAULT_OUTBOX: OutboxOptions = { maxEntries: 32, maxBytes: 16 * 1024, policy: 'drop-oldest' };
+export const DEFAULT_OUTBOX: OutboxOptions = Object.freeze({ maxEntries: 32, maxBytes: 16 * 1024, policy: 'drop-oldest' });
 
 export type AddResult = { accepted: true; seq: number; dropped: OutboxEntry[] } | { accepted: false; reason: 'FULL' | 'TOO_LARGE' };
 

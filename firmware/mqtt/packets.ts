@@ -5,7 +5,7 @@
 export type QoS = 0 | 1 | 2;
 
 /** Control packet type numbers, the high nibble of the fixed header (§2.2.1). 0 and 15 are reserved. */
-export const PACKET_TYPE = {
+export const PACKET_TYPE = Object.freeze({
   connect: 1,
   connack: 2,
   publish: 3,
@@ -20,19 +20,19 @@ export const PACKET_TYPE = {
   pingreq: 12,
   pingresp: 13,
   disconnect: 14,
-} as const;
+} as const);
 
 export type PacketTypeName = keyof typeof PACKET_TYPE;
 
 /** CONNACK return codes (§3.2.2.3); 6..255 are reserved and rejected by the decoder. */
-export const CONNACK_RETURN_CODE = {
+export const CONNACK_RETURN_CODE = Object.freeze({
   ACCEPTED: 0,
   UNACCEPTABLE_PROTOCOL_VERSION: 1,
   IDENTIFIER_REJECTED: 2,
   SERVER_UNAVAILABLE: 3,
   BAD_USERNAME_OR_PASSWORD: 4,
   NOT_AUTHORIZED: 5,
-} as const;
+} as const);
 
 export type ConnackReturnCodeName = keyof typeof CONNACK_RETURN_CODE;
 
@@ -136,7 +136,7 @@ export interface MqttLimits {
 }
 
 /** Device defaults: a 16 KB packet bounds the decoder's buffer; OpenRemote topics are well under 512 bytes. */
-export const DEFAULT_LIMITS: MqttLimits = { maxRemainingLength: 16 * 1024, maxTopicLength: 512 };
+export const DEFAULT_LIMITS: MqttLimits = Object.freeze({ maxRemainingLength: 16 * 1024, maxTopicLength: 512 });
 
 /** Why a packet was rejected. Any of these on receive is a protocol violation: close the connection (§4.8). */
 export type MqttErrorCode =

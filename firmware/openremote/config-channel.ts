@@ -23,9 +23,9 @@ import { BACKEND_STATUS } from './mqtt-api';
 export const OR_CFG_ENDPOINT = 'or-cfg';
 
 /** Response.ResponseResult.Result (§1.2). */
-export const OR_RESULT = { SUCCESS: 0, REQUEST_UNKNOWN: 1, INTERNAL_ERROR: 2, ARGUMENT_ERROR: 3 } as const;
+export const OR_RESULT = Object.freeze({ SUCCESS: 0, REQUEST_UNKNOWN: 1, INTERNAL_ERROR: 2, ARGUMENT_ERROR: 3 } as const);
 /** Response.OpenRemoteConfig.Status (§1.2). */
-export const OR_CONFIG_STATUS = { SUCCESS: 0, FAIL: 1 } as const;
+export const OR_CONFIG_STATUS = Object.freeze({ SUCCESS: 0, FAIL: 1 } as const);
 /** The proto-ver application label (unified-provisioning.md §6.2) that carries the link status and reason. */
 export const OR_APP_LABEL = 'openremote';
 

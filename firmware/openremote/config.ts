@@ -22,7 +22,7 @@ export interface OpenRemoteConfig {
 
 /** Bounds: chosen so the stored record (config-store.ts) stays far below the 4000-byte NVS blob bound of
  * firmware/host/nvs.ts and the or-cfg request below the transport's 4096-byte custom-endpoint limit. */
-export const CONFIG_LIMITS = {
+export const CONFIG_LIMITS = Object.freeze({
   urlBytes: 256,
   userBytes: 64,
   passwordBytes: 128,
@@ -32,7 +32,7 @@ export const CONFIG_LIMITS = {
   propertyValueBytes: 256,
   /** Sum of all property key and value bytes. */
   propertiesTotalBytes: 1536,
-} as const;
+} as const);
 
 export interface ConfigRules {
   /** Accept `mqtt://` (no TLS). Off in production builds: the MQTT password would cross the network in clear. */

@@ -201,7 +201,7 @@ export class OpenRemoteMqtt {
 }
 
 /** Response.BackendConnectionStatus.Status (ORConfigChannelProtocol.proto; openremote.md §1.2, §1.5). */
-export const BACKEND_STATUS = { DISCONNECTED: 0, CONNECTING: 1, CONNECTED: 2, FAILED: 3 } as const;
+export const BACKEND_STATUS = Object.freeze({ DISCONNECTED: 0, CONNECTING: 1, CONNECTED: 2, FAILED: 3 } as const);
 export type BackendStatus = keyof typeof BACKEND_STATUS;
 
 export interface BackendStatusPolicy {
@@ -211,7 +211,7 @@ export interface BackendStatusPolicy {
   dnsFailuresBeforeFailed: number;
 }
 
-const DEFAULT_STATUS_POLICY: BackendStatusPolicy = { authRefusalsBeforeFailed: 3, dnsFailuresBeforeFailed: 5 };
+const DEFAULT_STATUS_POLICY: BackendStatusPolicy = Object.freeze({ authRefusalsBeforeFailed: 3, dnsFailuresBeforeFailed: 5 });
 
 /**
  * What to answer a BackendConnectionStatus poll (openremote.md §1.5 [I]): CONNECTED only after CONNACK 0; FAILED

@@ -28,7 +28,7 @@ export interface MqttLinkPolicy {
   definiteAfterMs: number;
 }
 
-export const DEFAULT_MQTT_LINK_POLICY: MqttLinkPolicy = { authRefusalsBeforeFailed: 3, authGraceMs: 10_000, definiteAfterMs: 40_000 };
+export const DEFAULT_MQTT_LINK_POLICY: MqttLinkPolicy = Object.freeze({ authRefusalsBeforeFailed: 3, authGraceMs: 10_000, definiteAfterMs: 40_000 });
 
 export interface MqttBackendLinkOptions {
   deps: MqttClientDeps;

@@ -4,7 +4,7 @@
 
 /** ESP-IDF wifi_auth_mode_t (esp_wifi_types_generic.h, IDF v5.5); 0..7 are also the protocol's WifiAuthMode values,
  * 8 and up are raw values the protocol does not have. The simulator's Wi-Fi world reads its names from here. */
-export const WIFI_AUTH_MODE = {
+export const WIFI_AUTH_MODE = Object.freeze({
   OPEN: 0,
   WEP: 1,
   WPA_PSK: 2,
@@ -22,7 +22,7 @@ export const WIFI_AUTH_MODE = {
   WPA3_ENTERPRISE: 14,
   WPA2_WPA3_ENTERPRISE: 15,
   WPA_ENTERPRISE: 16,
-} as const;
+} as const);
 
 const { OPEN, WPA2_PSK, WPA2_ENTERPRISE, WPA3_PSK } = WIFI_AUTH_MODE;
 

@@ -27,7 +27,7 @@ export type ProvState = 'IDLE' | 'STARTED' | 'CRED_RECV' | 'SUCCESS' | 'FAIL' | 
 
 /** wifi_prov_cb_event_t (§8.7), as names; `PROV_EVENT_ID` gives the IDF numbers. */
 export type ProvEventName = 'init' | 'start' | 'set-sta-config' | 'cred-recv' | 'cred-fail' | 'cred-success' | 'end' | 'deinit';
-export const PROV_EVENT_ID: Record<ProvEventName, number> = {
+export const PROV_EVENT_ID: Record<ProvEventName, number> = Object.freeze({
   init: 0,
   start: 1,
   'set-sta-config': 2,
@@ -36,7 +36,7 @@ export const PROV_EVENT_ID: Record<ProvEventName, number> = {
   'cred-success': 5,
   end: 6,
   deinit: 7,
-};
+});
 
 export type ProvEvent =
   | { name: 'init' | 'start' | 'end' | 'deinit' }

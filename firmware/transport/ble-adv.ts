@@ -5,12 +5,12 @@ import { utf8Encode } from '../util/bytes';
 import { MAX_DEVICE_NAME_BYTES } from './ble-uuid';
 
 /** AD types (Bluetooth Assigned Numbers, "Common Data Types"). */
-export const AD_TYPE = {
+export const AD_TYPE = Object.freeze({
   FLAGS: 0x01,
   COMPLETE_UUID128_LIST: 0x07,
   COMPLETE_LOCAL_NAME: 0x09,
   MANUFACTURER_SPECIFIC: 0xff,
-} as const;
+} as const);
 
 /** LE General Discoverable | BR/EDR not supported. */
 export const AD_FLAGS_GENERAL_DISCOVERABLE_NO_BREDR = 0x06;

@@ -10,13 +10,13 @@ import { buildAdvertisingData, buildScanResponse } from './ble-adv';
 import { characteristicUuid128, DEFAULT_SERVICE_UUID, parseUuid128 } from './ble-uuid';
 
 /** 16-bit ids of the endpoints the provisioning manager creates (§1.2); custom endpoints follow from 0xFF54. */
-export const STANDARD_ENDPOINT_IDS: Readonly<Record<string, number>> = {
+export const STANDARD_ENDPOINT_IDS: Readonly<Record<string, number>> = Object.freeze({
   'prov-ctrl': 0xff4f,
   'prov-scan': 0xff50,
   'prov-session': 0xff51,
   'prov-config': 0xff52,
   'proto-ver': 0xff53,
-};
+});
 export const FIRST_CUSTOM_ENDPOINT_ID = 0xff54;
 
 /** The reference's ceiling for a standard endpoint message (ATT attribute maximum; NimBLE caps at 512, §9.1). */

@@ -10,7 +10,7 @@ export interface HttpHeadLimits {
   maxHeaders: number;
 }
 
-export const DEFAULT_HEAD_LIMITS: HttpHeadLimits = { maxLineBytes: 1024, maxHeadBytes: 8192, maxHeaders: 32 };
+export const DEFAULT_HEAD_LIMITS: HttpHeadLimits = Object.freeze({ maxLineBytes: 1024, maxHeadBytes: 8192, maxHeaders: 32 });
 
 export interface HttpHeader {
   /** Lower-cased field name. */

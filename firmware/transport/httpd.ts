@@ -55,7 +55,7 @@ export interface HttpdOptions {
   maxQueuedWriteBytes?: number;
 }
 
-const STATUS_TEXT: Record<number, string> = {
+const STATUS_TEXT: Record<number, string> = Object.freeze({
   200: 'OK',
   400: 'Bad Request',
   404: 'Not Found',
@@ -64,7 +64,7 @@ const STATUS_TEXT: Record<number, string> = {
   414: 'URI Too Long',
   431: 'Request Header Fields Too Large',
   505: 'HTTP Version Not Supported',
-};
+});
 
 interface ConnectionConfig {
   limits: HttpHeadLimits;

@@ -3,7 +3,7 @@
 // be printed. Defence in depth: callers still should not pass secrets (field-notes.md §2 item 11, §3.2 last item).
 import type { LogHost, LogLevel } from '../host/log';
 
-const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const LEVELS: Record<LogLevel, number> = Object.freeze({ error: 0, warn: 1, info: 2, debug: 3 });
 
 /** What a secret looks like in a log line: its length only. */
 export function redact(secret: string | Uint8Array | undefined): string {

@@ -60,9 +60,9 @@ class NativeNvs extends Native('xs_nc_nvs_destructor') {
   }
 }
 
-const CODES: readonly NvsErrorCode[] = [
+const CODES: readonly NvsErrorCode[] = Object.freeze([
   'KEY_TOO_LONG', 'VALUE_TOO_LONG', 'TYPE_MISMATCH', 'NOT_ENOUGH_SPACE', 'READ_ONLY', 'POWER_LOSS', 'CLOSED', 'INTERNAL',
-];
+]);
 
 class Esp32NvsNamespace implements NvsNamespace {
   constructor(private readonly nvs: NativeNvs, private readonly name: string) {}

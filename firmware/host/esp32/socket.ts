@@ -62,7 +62,7 @@ class NativeListener extends Native('xs_nc_listener_destructor') {
   }
 }
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES: Record<string, string> = Object.freeze({
   DNS: 'host name did not resolve',
   REFUSED: 'connection refused',
   UNREACHABLE: 'host unreachable',
@@ -73,7 +73,7 @@ const MESSAGES: Record<string, string> = {
   TLS_EXPIRED: 'server certificate expired or not yet valid (is the clock set?)',
   TLS_HANDSHAKE: 'TLS handshake failed',
   INTERNAL: 'internal error',
-};
+});
 
 function socketError(code: string): SocketError {
   const known = (code in MESSAGES ? code : 'INTERNAL') as SocketErrorCode;

@@ -56,7 +56,7 @@ class NativeSystem extends Native('xs_nc_system_destructor') {
   }
 }
 
-const LEVELS: Record<LogLevel, number> = { error: 1, warn: 2, info: 3, debug: 4 };
+const LEVELS: Record<LogLevel, number> = Object.freeze({ error: 1, warn: 2, info: 3, debug: 4 });
 
 export class Esp32System implements LogHost, ClockHost, DeviceHost {
   readonly #native = new NativeSystem();

@@ -21,7 +21,7 @@ const MSG_DISCONNECTED = 2;
 const MSG_GOT_IP = 3;
 const MSG_LOST_IP = 4;
 const MSG_SCAN_DONE = 5;
-const SCAN_CODES: Record<number, WifiScanErrorCode> = { [-1]: 'BUSY', [-2]: 'TIMEOUT', [-3]: 'NOT_STARTED', [-4]: 'INTERNAL' };
+const SCAN_CODES: Record<number, WifiScanErrorCode> = Object.freeze({ [-1]: 'BUSY', [-2]: 'TIMEOUT', [-3]: 'NOT_STARTED', [-4]: 'INTERNAL' });
 const RANGE = -5;
 type Dispatch = (type: number, a?: number | string, b?: ArrayBuffer) => void;
 
