@@ -50,4 +50,16 @@ describe('no Node API in firmware/', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  test('module-level constant tables are frozen (Moddable preload keeps frozen objects in flash, copies others to RAM)', () => {
+    const unfrozen: string[] = [];
+    for (const file of sources(join(root, 'firmware'))) {
+      const rel = relative(root, file);
+      if (rel.startsWith('firmware/generated/')) continue;
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/^(?:export )?const ([A-Z_][A-Z0-9_]*)(?::[^=\n]+)? = ([\[{])/gm)) unfrozen.push(`${rel}: ${m[1]}`);
+    }
+    expect(unfrozen).toEqual([]);
+  });
 });
+
