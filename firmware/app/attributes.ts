@@ -1,7 +1,7 @@
 // The application model for hardware makers: declare the device's OpenRemote attributes (type, read-only or
 // writable, publishing policy), set values, and receive validated writes from OpenRemote (openremote.md §4.4–4.8).
-// The model does not own the MQTT client: it is handed a publisher (OpenRemotePublisher over the link's client, or
-// an OpenRemoteMqtt) when the link is online and told when it goes offline; incoming values come through
+// The model does not own the MQTT client: it is handed a publisher (OpenRemoteMqtt over the link's client) when
+// the link is online and told when it goes offline; incoming values come through
 // handleValue() (bindOpenRemote wires OpenRemoteMqtt.onValue to it).
 //
 // Rules that come from OpenRemote's behaviour:
@@ -94,9 +94,8 @@ export function defineAttributes<D extends Record<string, AttributeType>>(defini
   return definitions;
 }
 
-/** What the model publishes through: OpenRemotePublisher (attribute-publisher.ts), or OpenRemoteMqtt itself, which
- * ignores serverTime (then an echo may carry the device's timestamp; see attribute-publisher.ts for why that is
- * weaker). `serverTime` asks for `writeattributevalue`, stamped by OpenRemote on receipt. */
+/** What the model publishes through: OpenRemoteMqtt (firmware/openremote/mqtt-api.ts). `serverTime` asks for
+ * `writeattributevalue`, stamped by OpenRemote on receipt (see OpenRemoteMqtt.write for why echoes use it). */
 export interface AttributePublisher {
   write(attribute: string, value: AttributeValue, options: { qos?: 0 | 1; serverTime?: boolean }): WriteResult;
 }

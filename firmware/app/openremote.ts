@@ -14,7 +14,6 @@ import {
 } from '../openremote/index';
 import type { AppInfoSink } from '../openremote/config-channel';
 import type { Logger, SecretRegistry } from '../util/log';
-import { OpenRemotePublisher } from './attribute-publisher';
 import { bindOpenRemote, type AttributePublisher } from './attributes';
 import type { AttributeValue } from '../openremote/mqtt-api';
 import type { OpenRemoteBootConfig } from './config';
@@ -42,7 +41,6 @@ export class OpenRemoteService {
   readonly link: MqttBackendLink;
   readonly deviceId: string;
 
-  private client: MqttClient | undefined;
   private values: OpenRemoteMqtt | undefined;
   private appConnected = false;
 
@@ -65,7 +63,6 @@ export class OpenRemoteService {
   /** A new MQTT client per config (or none after stop): the application's value source follows it. */
   private onClient(client: MqttClient | undefined, config: OpenRemoteConfig | undefined): void {
     this.connectApplication(false);
-    this.client = client;
     this.values = client && config
       ? new OpenRemoteMqtt(client, { realm: config.realm, clientId: config.user, assetId: config.assetId }, this.options.host.clock)
       : undefined;
@@ -75,8 +72,8 @@ export class OpenRemoteService {
   private connectApplication(online: boolean): void {
     const app = this.options.application;
     if (!app || online === this.appConnected) return;
-    if (online && this.client && this.values) {
-      app.connect(new OpenRemotePublisher(this.client, this.values.identity, this.options.host.clock));
+    if (online && this.values) {
+      app.connect(this.values);
       this.appConnected = true;
     } else if (!online) {
       app.disconnect();

@@ -160,11 +160,14 @@ export class OpenRemoteMqtt {
   /**
    * Writes an attribute. With a synchronised wall clock it uses `writeattribute` with our timestamp (so a
    * message delayed in the outbox keeps its real time); without one, `writeattributevalue`, stamped by the
-   * server on receipt (§4.5: never send a 1970 timestamp).
+   * server on receipt (§4.5: never send a 1970 timestamp). `serverTime` forces `writeattributevalue`: the
+   * application model uses it for write echoes and for putting back a refused value, because OpenRemote ignores an
+   * event older than the attribute's current timestamp (OutdatedAttributeEvent, §4.5), so an answer to a
+   * server-stamped write must not carry a device timestamp that a little clock skew could make "older".
    */
-  write(attribute: string, value: AttributeValue, options: { assetId?: string; qos?: 0 | 1 } = {}): WriteResult {
+  write(attribute: string, value: AttributeValue, options: { assetId?: string; qos?: 0 | 1; serverTime?: boolean } = {}): WriteResult {
     const assetId = options.assetId ?? this.identity.assetId;
-    const wall = this.clock.wallMs();
+    const wall = options.serverTime ? undefined : this.clock.wallMs();
     const timestamped = wall !== undefined && wall > 0;
     const topic = timestamped ? writeAttributeTopic(this.identity, attribute, assetId) : writeAttributeValueTopic(this.identity, attribute, assetId);
     if (!topic.ok) return { ok: false, reason: 'INVALID_TOPIC', error: topic.error };

@@ -1,12 +1,11 @@
 // The demo application against the development backend (tools/backend: OpenRemote's broker rules over real TLS on
 // loopback), in real time: a device provisioned through POST /rest/device runs the real MqttClient, OpenRemoteMqtt
-// (incoming values) and OpenRemotePublisher (outgoing) over the simulator's Node socket host with the demo app wired the way the boot flow does it (connect after the
+// (incoming values and outgoing writes) over the simulator's Node socket host with the demo app wired the way the boot flow does it (connect after the
 // SUBACK of attributevalue/+, disconnect when the link leaves online). Checked: every or-demo attribute arrives with
 // the right type (the broker drops the connection on any unauthorised publish, so a wrong name would show here as a
 // reconnect), temperature keeps updating, a switch PUT by a user reaches the relay and is echoed by the device, and
 // values changed while offline are in the asset after the reconnect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenRemotePublisher } from '../../firmware/app/attribute-publisher';
 import { bindOpenRemote } from '../../firmware/app/attributes';
 import { DemoApp } from '../../firmware/app/demo';
 import { MqttClient } from '../../firmware/mqtt/client';
@@ -86,7 +85,6 @@ describe('demo app against the development backend', () => {
       periodMs: 20_000, // a fast curve so temperature changes within the test
     });
     let or: OpenRemoteMqtt | undefined = undefined;
-    let publisher: OpenRemotePublisher | undefined = undefined;
     let connects = 0;
     const client = new MqttClient({ socket: host.socket, timers: host.timers, clock: host.clock, crypto: host.crypto, logger: log.child('mqtt') }, config, {
       onLinkState: (s) => {
@@ -95,12 +93,11 @@ describe('demo app against the development backend', () => {
       onSubscription: (_filter, result) => {
         if ('failed' in result) throw new Error('subscription refused');
         connects++;
-        app.connect(publisher!);
+        app.connect(or!);
       },
       onMessage: (m) => or!.handleMessage(m),
     });
     or = new OpenRemoteMqtt(client, { realm: 'master', clientId: DEVICE, assetId }, host.clock);
-    publisher = new OpenRemotePublisher(client, or.identity, host.clock);
     bindOpenRemote(app.model, or);
     expect(or.subscribeValues().ok).toBe(true);
     app.start();

@@ -1,7 +1,8 @@
-// OpenRemotePublisher (firmware/app/attribute-publisher.ts): the topic and payload it hands the MQTT client, with and
-// without a synchronised wall clock, and serverTime forcing writeattributevalue (openremote.md §4.5).
+// OpenRemoteMqtt.write as the application model's publisher (firmware/openremote/mqtt-api.ts): the topic and payload
+// it hands the MQTT client, with and without a synchronised wall clock, and serverTime forcing writeattributevalue
+// (openremote.md §4.5).
 import { describe, expect, it } from 'vitest';
-import { OpenRemotePublisher } from '../../firmware/app/attribute-publisher';
+import { OpenRemoteMqtt } from '../../firmware/openremote/mqtt-api';
 import type { PublishResult } from '../../firmware/mqtt/client';
 
 const ASSET = '4cdWlxEvmDRBBDEuVyJAtM';
@@ -13,12 +14,14 @@ function rig(wall: number | undefined) {
       sent.push(`${options.qos} ${topic} ${new TextDecoder().decode(payload)}`);
       return { ok: true };
     },
+    subscribe: () => ({ ok: true as const }),
+    unsubscribe: () => {},
   };
-  const publisher = new OpenRemotePublisher(client, { realm: 'master', clientId: 'dev1', assetId: ASSET }, { monotonicMs: () => 0, wallMs: () => wall });
+  const publisher = new OpenRemoteMqtt(client, { realm: 'master', clientId: 'dev1', assetId: ASSET }, { monotonicMs: () => 0, wallMs: () => wall });
   return { sent, publisher };
 }
 
-describe('OpenRemotePublisher', () => {
+describe('OpenRemoteMqtt.write as the model publisher', () => {
   it('stamps state with the synchronised wall clock, and leaves echoes to the server', () => {
     const { sent, publisher } = rig(1_700_000_000_123.7);
     expect(publisher.write('temperature', 21.5, { qos: 0 }).ok).toBe(true);

@@ -3,7 +3,6 @@
 // minimum interval, periodic, cloud writes, echoes, refusals, secret redaction) and the demo app over ten virtual
 // minutes, published through the real OpenRemoteMqtt onto a recording client. In-bundle fakes only (time, log,
 // randomness); no Node APIs. Results are plain data.
-import { OpenRemotePublisher } from '../../firmware/app/attribute-publisher';
 import { AttributeModel, bindOpenRemote, defineAttributes } from '../../firmware/app/attributes';
 import { coerce } from '../../firmware/app/attribute-values';
 import { DemoApp } from '../../firmware/app/demo';
@@ -136,7 +135,7 @@ export const appCases = {
     });
     const client = new RecordingClient();
     const or = new OpenRemoteMqtt(client, { realm: 'master', clientId: 'dev1', assetId: ASSET }, time);
-    const publisher = new OpenRemotePublisher(client, or.identity, time);
+    const publisher = or;
     bindOpenRemote(model, or);
 
     for (let i = 0; i < 50; i++) model.set('temperature', 20 + i / 100); // offline: coalesced
@@ -183,7 +182,7 @@ export const appCases = {
     const or = new OpenRemoteMqtt(client, { realm: 'master', clientId: 'dev1', assetId: ASSET }, time);
     bindOpenRemote(app.model, or);
     app.start();
-    app.connect(new OpenRemotePublisher(client, or.identity, time));
+    app.connect(or);
     time.advance(600_000);
     deliver(or, 'switch', 'true');
     app.toggleSwitch();
