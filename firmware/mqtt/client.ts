@@ -11,7 +11,7 @@ import { utf8Encode } from '../util/bytes';
 import type { Logger } from '../util/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { MqttDecoder } from './decode';
-import { encodePacket } from './encode';
+import { encodePacket, topicName } from './encode';
 import type { LinkFailure, LinkFailureReason, LinkPhase, LinkState } from './link-state';
 import { DEFAULT_OUTBOX, Outbox, type OutboxEntry, type OutboxOptions } from './outbox';
 import {
@@ -255,9 +255,8 @@ export class MqttClient {
     const retain = options.retain ?? false;
     let topicBytes: number;
     try {
-      topicBytes = encodeString(topic).length;
-      const err = topicNameError(topic, topicBytes, 0xffff);
-      if (err) throw err;
+      // The encoder's own check: an ASCII topic (every OpenRemote topic) is validated without allocating.
+      topicBytes = topicName(topic).length;
     } catch (e) {
       return { ok: false, reason: 'INVALID_TOPIC', code: e instanceof MqttError ? e.code : 'INVALID_UTF8' };
     }

@@ -83,8 +83,9 @@ function checkQos(qos: number): void {
 }
 
 /** A topic name ready to write: the string itself when it is plain ASCII (the common case: every OpenRemote topic),
- * else its UTF-8 bytes. Either way it has passed the topic-name rules. */
-function topicName(topic: string): Uint8Array | string {
+ * else its UTF-8 bytes. Either way it has passed the topic-name rules (throws MqttError otherwise); its `length` is
+ * the encoded byte length. */
+export function topicName(topic: string): Uint8Array | string {
   const n = topic.length;
   if (n > 0 && n <= MAX_FIELD) {
     let i = 0;
