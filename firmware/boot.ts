@@ -90,14 +90,17 @@ export function boot(host: Host, config: BootConfig, extras: BootExtras = {}): D
   const stored = credentials.load();
   const reprovision = takeReprovisionFlag(host, log);
   // With OpenRemote, "provisioned" means both the Wi-Fi credentials and the backend config are stored.
-  const cloudReady = cloud ? cloud.storedConfig() !== undefined : true;
-  if (stored.ok && cloudReady && !reprovision) {
+  const cloudConfig = cloud?.storedConfig();
+  if (stored.ok && (!cloud || cloudConfig) && !reprovision) {
     log.info(`provisioned for SSID "${printableSsid(stored.credentials.ssid)}"; joining Wi-Fi`);
     secrets.add(utf8Decode(stored.credentials.password));
     let linkStarted = false;
     onStationOnline = () => {
       // The MQTT client reconnects by itself across Wi-Fi drops; the link is started once per boot.
-      if (cloud && !linkStarted) linkStarted = cloud.startStored();
+      if (cloud && cloudConfig && !linkStarted) {
+        cloud.link.start(cloudConfig);
+        linkStarted = true;
+      }
     };
     router.attach(station.events);
     station.start(stored.credentials);

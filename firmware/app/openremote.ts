@@ -1,9 +1,10 @@
 // OpenRemote in the boot flow (openremote.md §0, §1.3, §2.10): the MQTT backend link that outlives provisioning,
 // the or-cfg channel for a provisioning run, and the stored config for the next boot. The application (attributes)
-// receives the link's MQTT client through `onClient` and incoming values through `onMessage`.
+// gets an OpenRemoteMqtt over the link's current client: values written in OpenRemote reach its model, and it
+// publishes through it while the link is CONNECTED.
 import type { Host } from '../host/index';
 import type { MqttClient } from '../mqtt/client';
-import { OpenRemoteMqtt } from '../openremote/mqtt-api';
+import { OpenRemoteMqtt, type AttributeValue } from '../openremote/mqtt-api';
 import {
   clearOpenRemoteConfig,
   deviceIdFromMac,
@@ -15,7 +16,6 @@ import {
 import type { AppInfoSink } from '../openremote/config-channel';
 import type { Logger, SecretRegistry } from '../util/log';
 import { bindOpenRemote, type AttributePublisher } from './attributes';
-import type { AttributeValue } from '../openremote/mqtt-api';
 import type { OpenRemoteBootConfig } from './config';
 
 /** What the boot flow asks of a product's application (firmware/app/demo.ts is the simulator's): its attribute
