@@ -4,8 +4,6 @@
 // The `or-cfg` endpoint is served by a TEST DOUBLE (OrCfgDouble below), not firmware: it answers per the contract
 // of openremote.md §0 items 5-6 and models "the device reached the broker" by checking the MQTT credentials it was
 // given against the dev backend's service users (tools/backend core). It does not run MQTT or TLS.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { orconfig } from '../../firmware/generated/proto.js';
 import { createProtocomm } from '../../firmware/protocomm/protocomm';
 import type { SecurityConfig } from '../../firmware/protocomm/security/index';
@@ -23,8 +21,7 @@ import { CaptureLog } from '../../tools/sim/host/log';
 import { SimNvs } from '../../tools/sim/host/nvs';
 import { createNodeSocketHost, type NodeListener } from '../../tools/sim/host/socket';
 import { createRealTimers } from '../../tools/sim/host/timers';
-import { SimWifiStation } from '../../tools/sim/wifi/station';
-import { parseWorld } from '../../tools/sim/wifi/world';
+import { createSimWifi } from '../../tools/sim/wifi/index';
 
 export interface OrCfgDoubleOptions {
   deviceId: string;
@@ -106,8 +103,7 @@ export async function startTestDevice(options: {
   const capture = new CaptureLog(clock);
   const log = new Logger(capture, 'device', new SecretRegistry(), 'debug');
   const nvs = new SimNvs();
-  const worldFile = fileURLToPath(new URL('../../tools/sim/wifi/default-world.json', import.meta.url));
-  const wifi = new SimWifiStation({ world: parseWorld(JSON.parse(readFileSync(worldFile, 'utf8'))), timers });
+  const wifi = createSimWifi({ timers });
   const protocomm = createProtocomm({ crypto, clock, log: log.child('protocomm'), security: options.security });
   const httpd = new ProtocommHttpd({ socket, timers, crypto, logger: log, protocomm, port: 0 });
   let listener: NodeListener | undefined;

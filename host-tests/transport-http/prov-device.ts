@@ -3,8 +3,6 @@
 // (tools/sim/wifi/default-world.json) and NVS, and either ProtocommHttpd on a loopback port or ProtocommConsole on
 // an in-memory UART. Real timers and sockets. Not modelled: the SoftAP itself (clients reach the server over
 // 127.0.0.1, not 192.168.4.1 on a Wi-Fi link) and the UART's baud rate.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createProtocomm } from '../../firmware/protocomm/protocomm';
 import type { SecurityConfig } from '../../firmware/protocomm/security/index';
 import { CredentialStore } from '../../firmware/provisioning/credentials';
@@ -20,8 +18,7 @@ import { CaptureLog } from '../../tools/sim/host/log';
 import { SimNvs } from '../../tools/sim/host/nvs';
 import { createNodeSocketHost, type NodeListener } from '../../tools/sim/host/socket';
 import { createRealTimers } from '../../tools/sim/host/timers';
-import { SimWifiStation } from '../../tools/sim/wifi/station';
-import { parseWorld } from '../../tools/sim/wifi/world';
+import { createSimWifi } from '../../tools/sim/wifi/index';
 
 export interface ProvDevice {
   /** HTTP port (transport 'httpd'). */
@@ -49,8 +46,7 @@ export async function startProvDevice(options: {
   for (const s of options.secrets ?? []) secrets.add(s);
   const log = new Logger(capture, 'device', secrets, 'debug');
   const nvs = new SimNvs();
-  const worldFile = fileURLToPath(new URL('../../tools/sim/wifi/default-world.json', import.meta.url));
-  const wifi = new SimWifiStation({ world: parseWorld(JSON.parse(readFileSync(worldFile, 'utf8'))), timers });
+  const wifi = createSimWifi({ timers });
   const protocomm = createProtocomm({ crypto, clock, log: log.child('protocomm'), security: options.security });
   let listener: NodeListener | undefined;
   const httpd = new ProtocommHttpd({ socket, timers, crypto, logger: log, protocomm, port: 0 });
